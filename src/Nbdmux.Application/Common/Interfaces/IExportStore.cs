@@ -1,0 +1,32 @@
+using Nbdmux.Domain.Exports;
+
+namespace Nbdmux.Application.Common.Interfaces;
+
+/// <summary>The persisted registry of exports.</summary>
+public interface IExportStore
+{
+    Task<Export?> FindAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>All exports, sorted by name.</summary>
+    Task<IReadOnlyList<Export>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts a change that holds the registry's write lock until it is committed or disposed,
+    /// so concurrent changes to the same name apply one after the other.
+    /// </summary>
+    Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken);
+
+    void Add(Export export);
+
+    void Remove(Export export);
+}
+
+public interface IExportChange : IAsyncDisposable
+{
+    /// <summary>
+    /// Writes the pending changes, runs <paramref name="makeLive"/> while they are still
+    /// uncommitted and commits only if it succeeds: the registry never records a change that
+    /// did not reach the wire. Disposing an uncommitted change rolls it back.
+    /// </summary>
+    Task CommitAsync(Func<Task> makeLive, CancellationToken cancellationToken);
+}

@@ -1,0 +1,18 @@
+namespace Nbdmux.Application.Common.Interfaces;
+
+/// <summary>
+/// The NBD endpoint that targets connect to. Each call returns only once the change is true on
+/// the wire for new clients, and never disturbs clients that are already connected.
+/// </summary>
+public interface INbdServer
+{
+    NbdServerStatus Status { get; }
+
+    /// <summary>Serves the export, adding it or replacing its file or mode.</summary>
+    /// <exception cref="Exceptions.NbdServerUnavailableException">The change could not be made live.</exception>
+    Task PublishAsync(ServedExport export, CancellationToken cancellationToken);
+
+    /// <summary>Refuses the export to new clients.</summary>
+    /// <exception cref="Exceptions.NbdServerUnavailableException">The change could not be made live.</exception>
+    Task WithdrawAsync(string name, CancellationToken cancellationToken);
+}

@@ -1,0 +1,36 @@
+using FluentValidation;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using Nbdmux.Application.Common.Behaviours;
+
+namespace Nbdmux.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// Registers MediatR 5 by hand (its DI extension package is not available): the mediator,
+    /// every request handler in this assembly, and the validation behaviour with its validators.
+    /// </summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        services.AddScoped<ServiceFactory>(provider => provider.GetService!);
+        services.AddScoped<IMediator, Mediator>();
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        services.AddSingleton(TimeProvider.System);
+
+        foreach (var type in typeof(DependencyInjection).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            foreach (var contract in type.GetInterfaces().Where(IsRegisteredContract))
+            {
+                services.AddScoped(contract, type);
+            }
+        }
+
+        return services;
+    }
+
+    private static bool IsRegisteredContract(Type contract) =>
+        contract.IsGenericType &&
+        (contract.GetGenericTypeDefinition() == typeof(IRequestHandler<,>) ||
+         contract.GetGenericTypeDefinition() == typeof(IValidator<>));
+}

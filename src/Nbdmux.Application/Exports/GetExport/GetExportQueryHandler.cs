@@ -1,0 +1,16 @@
+using MediatR;
+using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Application.Common.Interfaces;
+
+namespace Nbdmux.Application.Exports.GetExport;
+
+public sealed class GetExportQueryHandler(IExportStore store, INbdServer nbdServer)
+    : IRequestHandler<GetExportQuery, ExportDto>
+{
+    public async Task<ExportDto> Handle(GetExportQuery query, CancellationToken cancellationToken)
+    {
+        var export = await store.FindAsync(query.Name, cancellationToken)
+            ?? throw NotFoundException.Export(query.Name);
+        return ExportDto.From(export, nbdServer.Status.IsRunning);
+    }
+}

@@ -1,0 +1,15 @@
+using MediatR;
+using Nbdmux.Application.Common.Interfaces;
+
+namespace Nbdmux.Application.Exports.GetExports;
+
+public sealed class GetExportsQueryHandler(IExportStore store, INbdServer nbdServer)
+    : IRequestHandler<GetExportsQuery, IReadOnlyList<ExportDto>>
+{
+    public async Task<IReadOnlyList<ExportDto>> Handle(GetExportsQuery query, CancellationToken cancellationToken)
+    {
+        var running = nbdServer.Status.IsRunning;
+        var exports = await store.ListAsync(cancellationToken);
+        return exports.Select(export => ExportDto.From(export, running)).ToList();
+    }
+}

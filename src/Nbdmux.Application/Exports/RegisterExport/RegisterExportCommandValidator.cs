@@ -1,0 +1,29 @@
+using FluentValidation;
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
+
+namespace Nbdmux.Application.Exports.RegisterExport;
+
+public sealed class RegisterExportCommandValidator : AbstractValidator<RegisterExportCommand>
+{
+    public RegisterExportCommandValidator(IImageFiles imageFiles)
+    {
+        RuleFor(c => c.Name)
+            .NotEmpty().WithMessage("name is required.")
+            .Must(ExportName.IsValid).WithMessage(
+                $"name must be 1 to {ExportName.MaxLength} letters, digits, '.', '_' or '-', starting with a letter or digit, and not '{ExportName.Reserved}'.");
+
+        RuleFor(c => c.File)
+            .NotEmpty().WithMessage("file is required: the absolute path of a raw image on the nbdmux host.")
+            .Must(file => !file!.Any(char.IsControl)).WithMessage("file must not contain control characters.")
+            .Must(file => Path.IsPathFullyQualified(file!)).WithMessage("file must be an absolute path (starting with '/').")
+            .Custom((file, context) =>
+            {
+                var problem = imageFiles.Inspect(file!).Problem;
+                if (problem is not null)
+                {
+                    context.AddFailure(nameof(RegisterExportCommand.File), problem);
+                }
+            });
+    }
+}

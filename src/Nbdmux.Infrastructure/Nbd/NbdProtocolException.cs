@@ -1,0 +1,3 @@
+namespace Nbdmux.Infrastructure.Nbd;
+
+public class NbdProtocolException(string message) : IOException(message);
