@@ -1,6 +1,21 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using Nbdmux.Api;
+using Nbdmux.Api.Configuration;
+using Nbdmux.Infrastructure.Configuration;
 
-app.MapGet("/", () => "Hello World!");
+if (args.Contains("--help"))
+{
+    Console.Write(NbdmuxSettings.Usage);
+    return 0;
+}
 
-app.Run();
+try
+{
+    var app = NbdmuxApp.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (StartupException e)
+{
+    Console.Error.WriteLine($"nbdmux: {e.Message}");
+    return 1;
+}

@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace Nbdmux.Infrastructure.Configuration;
+
+/// <summary>
+/// Daemon settings. Each comes from a flag (--data-dir), an environment variable
+/// (NBDMUX_DATA_DIR) or the "Nbdmux" section of appsettings, in that order of precedence.
+/// </summary>
+public sealed class NbdmuxOptions : IValidatableObject
+{
+    public const string Section = "Nbdmux";
+
+    /// <summary>Where nbdmux keeps everything it writes: database, nbd-server config, pid file.</summary>
+    [Required]
+    public string DataDir { get; set; } = "./data";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 8082;
+
+    [Range(1, 65535)]
+    public int NbdPort { get; set; } = 10809;
+
+    /// <summary>The address both the HTTP API and nbd-server listen on.</summary>
+    [Required]
+    public string Bind { get; set; } = "0.0.0.0";
+
+    [Required]
+    public string NbdServerBin { get; set; } = "nbd-server";
+
+    public IPAddress BindAddress => IPAddress.Parse(Bind);
+
+    public string DataDirFullPath => Path.GetFullPath(DataDir);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(Bind, out _))
+        {
+            yield return new ValidationResult($"--bind '{Bind}' is not an IP address (e.g. 0.0.0.0, 127.0.0.1 or ::).", [nameof(Bind)]);
+        }
+
+        if (DataDir.Any(char.IsControl))
+        {
+            yield return new ValidationResult("--data-dir must not contain control characters.", [nameof(DataDir)]);
+        }
+
+        if (Port == NbdPort)
+        {
+            yield return new ValidationResult($"--port and --nbd-port are both {Port}; they must differ.", [nameof(Port)]);
+        }
+    }
+}

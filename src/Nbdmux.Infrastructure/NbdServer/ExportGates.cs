@@ -1,0 +1,59 @@
+using Nbdmux.Application.Common.Interfaces;
+
+namespace Nbdmux.Infrastructure.NbdServer;
+
+/// <summary>
+/// nbd-server keeps a section's settings until it restarts, but opens the image and reads the
+/// section's authfile afresh for every new client. Each section therefore names a symlink and
+/// an authfile that nbdmux owns, and changing a file or removing an export is an atomic rename
+/// that takes effect for the next client, with no signal and no restart.
+/// </summary>
+public sealed class ExportGates(NbdServerLayout layout)
+{
+    private const string Everyone = "0.0.0.0/0\n::/0\n";
+
+    /// <summary>An empty authfile admits nobody (a missing one would admit everyone).</summary>
+    private const string Nobody = "";
+
+    public void Open(ServedExport export)
+    {
+        ReplaceSymlink(layout.LinkPath(export.Name), export.FilePath);
+        ReplaceFile(layout.AuthFilePath(export.Name), Everyone);
+    }
+
+    public void Close(string name)
+    {
+        ReplaceFile(layout.AuthFilePath(name), Nobody);
+        File.Delete(layout.LinkPath(name));
+    }
+
+    /// <summary>Removes what removed exports left behind, once no running nbd-server can still read it.</summary>
+    public void DeleteAllExcept(IReadOnlySet<string> names)
+    {
+        foreach (var directory in new[] { layout.LinksDirectory, layout.AuthDirectory })
+        {
+            foreach (var path in Directory.EnumerateFiles(directory).Where(p => !names.Contains(Path.GetFileName(p))))
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    private static void ReplaceSymlink(string path, string target)
+    {
+        var staged = StagingPath(path);
+        File.CreateSymbolicLink(staged, target);
+        File.Move(staged, path, overwrite: true);
+    }
+
+    private static void ReplaceFile(string path, string contents)
+    {
+        var staged = StagingPath(path);
+        File.WriteAllText(staged, contents);
+        File.Move(staged, path, overwrite: true);
+    }
+
+    /// <summary>A dot-name, which no export can have, so staging files never collide with one.</summary>
+    private static string StagingPath(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.CurrentManagedThreadId}.tmp");
+}

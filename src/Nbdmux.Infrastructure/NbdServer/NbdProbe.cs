@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.Nbd;
+
+namespace Nbdmux.Infrastructure.NbdServer;
+
+public enum ProbeOutcome
+{
+    /// <summary>Negotiated: a new client gets this export now.</summary>
+    Served,
+
+    /// <summary>The server knows the export but refuses this client (its authfile).</summary>
+    Refused,
+
+    /// <summary>The server has no export by that name.</summary>
+    Unknown,
+
+    /// <summary>Nothing answered NBD on the port.</summary>
+    Unreachable,
+}
+
+/// <summary>Asks the live NBD port about an export, exactly as a booting target would.</summary>
+public sealed class NbdProbe(NbdmuxOptions options)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+
+    public IPEndPoint Endpoint { get; } = new(LoopbackFor(options.BindAddress), options.NbdPort);
+
+    public async Task<ProbeOutcome> NegotiateAsync(string exportName, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            await using var connection = await NbdClient.ConnectAsync(Endpoint, exportName, timeout.Token);
+            return ProbeOutcome.Served;
+        }
+        catch (NbdNegotiationException e) when (e.IsUnknownExport)
+        {
+            return ProbeOutcome.Unknown;
+        }
+        catch (NbdNegotiationException e) when (e.IsRefusedByPolicy)
+        {
+            return ProbeOutcome.Refused;
+        }
+        catch (Exception e) when (e is IOException or SocketException ||
+                                  (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return ProbeOutcome.Unreachable;
+        }
+    }
+
+    private static IPAddress LoopbackFor(IPAddress bind) =>
+        bind.Equals(IPAddress.Any) ? IPAddress.Loopback :
+        bind.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback :
+        bind;
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Nbdmux.Infrastructure.NbdServer;
+
+/// <summary>Starts and stops the nbd-server daemon for one data dir.</summary>
+public sealed class NbdServerLauncher(string binaryPath, NbdServerLayout layout, ILogger<NbdServerLauncher> logger)
+{
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Runs `nbd-server -C config -p pidfile`. It daemonizes and its launcher exits 0 before the
+    /// daemon binds the port, so the daemon may still die (e.g. port in use): callers probe it.
+    /// </summary>
+    public async Task<RunningNbdServer> LaunchAsync(CancellationToken cancellationToken)
+    {
+        File.Delete(layout.PidFilePath);
+        var start = new ProcessStartInfo(binaryPath, ["-C", layout.ConfigPath, "-p", layout.PidFilePath])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var launcher = Process.Start(start) ?? throw new NbdServerStartException($"Could not start {binaryPath}.");
+        var stderr = launcher.StandardError.ReadToEndAsync(cancellationToken);
+        await launcher.WaitForExitAsync(cancellationToken);
+        if (launcher.ExitCode != 0)
+        {
+            throw new NbdServerStartException(
+                $"nbd-server exited with code {launcher.ExitCode}: {(await stderr).Trim()}");
+        }
+
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < ExitWait)
+        {
+            if (TryReadPid() is { } pid && UnixProcesses.StartTicksOfLiving(pid) is { } ticks)
+            {
+                return new RunningNbdServer(pid, ticks, DateTimeOffset.UtcNow);
+            }
+
+            await Task.Delay(2, cancellationToken);
+        }
+
+        throw new NbdServerStartException("nbd-server daemonized but exited at once (is the NBD port in use? see syslog).");
+    }
+
+    /// <summary>
+    /// SIGKILL, never SIGTERM: SIGKILL ends only the listening parent, so clients already
+    /// connected keep being served by their own child processes.
+    /// </summary>
+    public async Task StopListeningAsync(RunningNbdServer server)
+    {
+        UnixProcesses.Signal(server.Pid, UnixProcesses.SigKill);
+        var deadline = Stopwatch.StartNew();
+        while (UnixProcesses.IsAlive(server))
+        {
+            if (deadline.Elapsed > ExitWait)
+            {
+                throw new NbdServerStartException($"nbd-server {server.Pid} survived SIGKILL for {ExitWait.TotalSeconds} s.");
+            }
+
+            await Task.Delay(1);
+        }
+
+        logger.LogInformation("nbd-server {Pid} stopped listening; connected clients stay with their own processes", server.Pid);
+    }
+
+    /// <summary>An nbd-server that an earlier nbdmux on this data dir left running, if any.</summary>
+    public RunningNbdServer? FindLeftover()
+    {
+        if (TryReadPid() is not { } pid || UnixProcesses.StartTicksOfLiving(pid) is not { } ticks)
+        {
+            return null;
+        }
+
+        return UnixProcesses.CommandLine(pid).Contains(layout.ConfigPath, StringComparison.Ordinal)
+            ? new RunningNbdServer(pid, ticks, DateTimeOffset.UtcNow)
+            : null;
+    }
+
+    private int? TryReadPid()
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(layout.PidFilePath).Trim(), out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,366 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Configuration;
+using Polly;
+
+namespace Nbdmux.Infrastructure.NbdServer;
+
+/// <summary>
+/// Keeps one nbd-server serving exactly the registered exports without ever dropping a
+/// connected client. nbd-server 3.24 kills every client on SIGTERM and corrupts its memory when
+/// SIGHUP adds sections (docs/architecture.md), so the supervisor never signals it to reload:
+/// <list type="bullet">
+/// <item>it changes an export's file, removes it, or brings a removed one back through the
+/// symlink and authfile that its section names (<see cref="ExportGates"/>), which nbd-server
+/// reads afresh for every client: no restart at all;</item>
+/// <item>for a name the running process has never loaded, or a change of mode, it restarts the
+/// listener: SIGKILL of the parent (connected clients keep their own child processes) and a
+/// fresh start on the new config;</item>
+/// <item>and it proves each change with a real NBD negotiation before it returns.</item>
+/// </list>
+/// </summary>
+public sealed class NbdServerSupervisor : BackgroundService, INbdServer
+{
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>nbd-server generates Diffie-Hellman parameters before it accepts (50-600 ms seen here).</summary>
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly NbdServerLauncher _launcher;
+    private readonly NbdServerConfig _config;
+    private readonly ExportGates _gates;
+    private readonly NbdServerLayout _layout;
+    private readonly NbdProbe _probe;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly NbdmuxOptions _options;
+    private readonly ILogger<NbdServerSupervisor> _logger;
+    private readonly ResiliencePipeline _restartPolicy;
+
+    /// <summary>Serialises every change to the process and the files it reads.</summary>
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private readonly SortedDictionary<string, ServedExport> _desired = new(StringComparer.Ordinal);
+
+    /// <summary>The sections the running process has loaded, with the mode it loaded each with.</summary>
+    private Dictionary<string, bool> _loadedReadOnly = new(StringComparer.Ordinal);
+
+    private RunningNbdServer? _server;
+    private int _restarts;
+    private volatile NbdServerStatus _status = new(NbdServerState.Starting, null, null, 0, null);
+
+    public NbdServerSupervisor(
+        NbdServerLauncher launcher,
+        NbdServerConfig config,
+        ExportGates gates,
+        NbdServerLayout layout,
+        NbdProbe probe,
+        IServiceScopeFactory scopes,
+        NbdmuxOptions options,
+        ILogger<NbdServerSupervisor> logger)
+    {
+        _launcher = launcher;
+        _config = config;
+        _gates = gates;
+        _layout = layout;
+        _probe = probe;
+        _scopes = scopes;
+        _options = options;
+        _logger = logger;
+        _restartPolicy = NbdServerRestartPolicy.Create(OnRestartFailedAsync);
+    }
+
+    public NbdServerStatus Status => _status;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _layout.Create();
+        foreach (var export in await LoadRegisteredAsync(cancellationToken))
+        {
+            _desired[export.Name] = export;
+        }
+
+        if (_launcher.FindLeftover() is { } leftover)
+        {
+            _logger.LogWarning("Replacing nbd-server {Pid} left running by an earlier nbdmux", leftover.Pid);
+            await _launcher.StopListeningAsync(leftover);
+        }
+
+        _gates.DeleteAllExcept(_desired.Keys.ToHashSet());
+        _gates.Close(NbdServerConfig.PlaceholderSection);
+        foreach (var export in _desired.Values)
+        {
+            _gates.Open(export);
+        }
+
+        PortCheck.EnsureFree(new System.Net.IPEndPoint(_options.BindAddress, _options.NbdPort), "--nbd-port");
+        try
+        {
+            await StartServerAsync(cancellationToken);
+        }
+        catch (NbdServerStartException e)
+        {
+            throw new StartupException($"nbd-server did not start: {e.Message}", e);
+        }
+
+        _logger.LogInformation("nbd-server serving {ExportCount} exports on {Endpoint}", _desired.Count, _probe.Endpoint);
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_server is { } server && UnixProcesses.IsAlive(server))
+            {
+                await _launcher.StopListeningAsync(server);
+            }
+
+            _server = null;
+            _status = _status with { State = NbdServerState.Down, Pid = null, RunningSince = null };
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task PublishAsync(ServedExport export, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            EnsureRunning();
+            var previous = _desired.GetValueOrDefault(export.Name);
+            try
+            {
+                // Once started, a change runs to the end (bounded by its own timeouts): a caller
+                // that hangs up must not leave nbd-server half reconfigured.
+                await ApplyAsync(export, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Publishing export {ExportName} failed; restoring its previous state", export.Name);
+                Restore(export.Name, previous);
+                throw new NbdServerUnavailableException($"nbd-server could not serve export '{export.Name}': {e.Message}", e);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task WithdrawAsync(string name, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            _gates.Close(name);
+            _desired.Remove(name);
+            _config.Write(_desired.Values);
+            if (_server is not null && await _probe.NegotiateAsync(name, CancellationToken.None) == ProbeOutcome.Served)
+            {
+                throw new NbdServerUnavailableException($"nbd-server still serves '{name}' after it was withdrawn.");
+            }
+
+            _logger.LogInformation("Export {ExportName} withdrawn from nbd-server", name);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(WatchInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (await HasDiedAsync(stoppingToken))
+                {
+                    await _restartPolicy.ExecuteAsync(RestartAfterDeathAsync, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ApplyAsync(ServedExport export, CancellationToken cancellationToken)
+    {
+        _gates.Open(export);
+        _desired[export.Name] = export;
+        _config.Write(_desired.Values);
+
+        if (_loadedReadOnly.TryGetValue(export.Name, out var loadedReadOnly) && loadedReadOnly == export.ReadOnly)
+        {
+            await WaitUntilServedAsync(export.Name, cancellationToken);
+            return;
+        }
+
+        _logger.LogInformation(
+            "Export {ExportName} is new to nbd-server or changes mode; restarting its listener (connected clients stay)",
+            export.Name);
+        await StartServerAsync(cancellationToken);
+        await WaitUntilServedAsync(export.Name, cancellationToken);
+    }
+
+    private void Restore(string name, ServedExport? previous)
+    {
+        if (previous is null)
+        {
+            _gates.Close(name);
+            _desired.Remove(name);
+        }
+        else
+        {
+            _gates.Open(previous);
+            _desired[name] = previous;
+        }
+
+        _config.Write(_desired.Values);
+    }
+
+    /// <summary>Negotiates the export as a new client would, until the running server serves it.</summary>
+    private async Task WaitUntilServedAsync(string name, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        var pause = TimeSpan.FromMilliseconds(1);
+        while (true)
+        {
+            var outcome = await _probe.NegotiateAsync(name, cancellationToken);
+            if (outcome is ProbeOutcome.Served)
+            {
+                return;
+            }
+
+            if (elapsed.Elapsed > ReadyTimeout || outcome is ProbeOutcome.Unreachable)
+            {
+                throw new NbdServerStartException($"a new client asking for '{name}' got '{outcome}' after {elapsed.ElapsedMilliseconds} ms");
+            }
+
+            await Task.Delay(pause, cancellationToken);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(20).Ticks));
+        }
+    }
+
+    /// <summary>(Re)starts the listening process on the desired config. Called with the gate held.</summary>
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } old && UnixProcesses.IsAlive(old))
+        {
+            await _launcher.StopListeningAsync(old);
+        }
+
+        _server = null;
+        _config.Write(_desired.Values);
+        var server = await _launcher.LaunchAsync(cancellationToken);
+        try
+        {
+            await WaitUntilAnsweringAsync(server, cancellationToken);
+        }
+        catch
+        {
+            UnixProcesses.Signal(server.Pid, UnixProcesses.SigKill);
+            throw;
+        }
+
+        var restarts = _status.State == NbdServerState.Starting ? 0 : ++_restarts;
+        _server = server;
+        _loadedReadOnly = _desired.Values.ToDictionary(e => e.Name, e => e.ReadOnly, StringComparer.Ordinal);
+        _status = new NbdServerStatus(NbdServerState.Running, server.Pid, server.Since, restarts, _status.LastError);
+        _logger.LogInformation("nbd-server {Pid} listening with {ExportCount} exports", server.Pid, _desired.Count);
+    }
+
+    private async Task WaitUntilAnsweringAsync(RunningNbdServer server, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (true)
+        {
+            if (!UnixProcesses.IsAlive(server))
+            {
+                throw new NbdServerStartException(
+                    $"nbd-server {server.Pid} exited right after starting (is port {_probe.Endpoint.Port} in use? its reason is in syslog)");
+            }
+
+            // The placeholder admits nobody, so a policy refusal proves the whole negotiation path works.
+            if (await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken) == ProbeOutcome.Refused &&
+                UnixProcesses.IsAlive(server))
+            {
+                return;
+            }
+
+            if (elapsed.Elapsed > ReadyTimeout)
+            {
+                throw new NbdServerStartException($"nbd-server {server.Pid} did not answer on {_probe.Endpoint} within {ReadyTimeout.TotalSeconds} s");
+            }
+
+            await Task.Delay(2, cancellationToken);
+        }
+    }
+
+    private async Task<bool> HasDiedAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_server is not { } server || UnixProcesses.IsAlive(server))
+            {
+                return false;
+            }
+
+            _logger.LogError("nbd-server {Pid} died; restarting it (connected clients keep their own processes)", server.Pid);
+            _status = _status with { State = NbdServerState.Restarting, Pid = null, RunningSince = null, LastError = $"nbd-server {server.Pid} exited unexpectedly" };
+            _server = null;
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask RestartAfterDeathAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await StartServerAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ValueTask OnRestartFailedAsync(Exception error, int attempt)
+    {
+        _logger.LogError("Restarting nbd-server failed (attempt {Attempt}): {Reason}", attempt + 1, error.Message);
+        _status = _status with { State = NbdServerState.Down, LastError = error.Message };
+        return ValueTask.CompletedTask;
+    }
+
+    private void EnsureRunning()
+    {
+        if (_server is null || !UnixProcesses.IsAlive(_server))
+        {
+            throw new NbdServerUnavailableException(
+                $"nbd-server is {_status.State.ToString().ToLowerInvariant()}{(_status.LastError is { } reason ? $" ({reason})" : "")}; try again shortly.");
+        }
+    }
+
+    private async Task<IReadOnlyList<ServedExport>> LoadRegisteredAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var exports = await scope.ServiceProvider.GetRequiredService<IExportStore>().ListAsync(cancellationToken);
+        return exports.Select(ServedExport.From).ToList();
+    }
+}
