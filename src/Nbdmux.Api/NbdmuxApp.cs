@@ -1,23 +1,29 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Errors;
 using Nbdmux.Api.Health;
 using Nbdmux.Application;
 using Nbdmux.Infrastructure;
 using Nbdmux.Infrastructure.Configuration;
-using Nbdmux.Infrastructure.Persistence;
 
 namespace Nbdmux.Api;
 
 public static class NbdmuxApp
 {
-    /// <summary>Everything between the command line and a running daemon; startup problems throw <see cref="StartupException"/>.</summary>
+    /// <summary>
+    /// Composes the daemon. Settings are read when the host starts (not here), so tests can
+    /// override them through WebApplicationFactory like any other configuration.
+    /// </summary>
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder();
         NbdmuxSettings.AddTo(builder.Configuration, args);
-        var options = ValidatedOptions(builder.Configuration);
+        builder.Services.AddOptions<NbdmuxOptions>()
+            .BindConfiguration(NbdmuxOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
 
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -25,11 +31,22 @@ public static class NbdmuxApp
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             console.UseUtcTimestamp = true;
         });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.BindAddress, options.Port));
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // A failed start is reported as one line by Program; the host's own report is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var options = NbdmuxSettings.Bind(context.Configuration);
+            // An unparsable address is reported by options validation when the host starts.
+            if (System.Net.IPAddress.TryParse(options.Bind, out var address))
+            {
+                kestrel.Listen(address, options.Port);
+            }
+        });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(4));
 
         builder.Services.AddApplication();
-        builder.Services.AddInfrastructure(options);
+        builder.Services.AddInfrastructure();
         builder.Services
             .AddControllers()
             .AddJsonOptions(json => json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -42,23 +59,6 @@ public static class NbdmuxApp
         app.UseStatusCodePages();
         app.MapControllers();
         app.MapNbdmuxHealth();
-
-        DataDirectory.Prepare(options);
-        PortCheck.EnsureFree(new System.Net.IPEndPoint(options.BindAddress, options.Port), "--port");
-        app.Services.MigrateDatabaseAsync().GetAwaiter().GetResult();
         return app;
-    }
-
-    private static NbdmuxOptions ValidatedOptions(IConfiguration configuration)
-    {
-        var options = NbdmuxSettings.Bind(configuration);
-        var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-                options, new System.ComponentModel.DataAnnotations.ValidationContext(options), problems, validateAllProperties: true))
-        {
-            throw new StartupException(string.Join(" ", problems.Select(problem => problem.ErrorMessage)));
-        }
-
-        return options;
     }
 }

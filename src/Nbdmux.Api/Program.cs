@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Nbdmux.Api;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Infrastructure.Configuration;
@@ -11,11 +12,21 @@ if (args.Contains("--help"))
 try
 {
     var app = NbdmuxApp.Build(args);
+    var options = NbdmuxSettings.Bind(app.Configuration);
+    if (System.Net.IPAddress.TryParse(options.Bind, out var bind))
+    {
+        // Checked before anything starts, so a taken port does not leave nbd-server behind.
+        PortCheck.EnsureFree(new System.Net.IPEndPoint(bind, options.Port), "--port");
+    }
+
     await app.RunAsync();
     return 0;
 }
-catch (StartupException e)
+catch (Exception e) when (e is StartupException or OptionsValidationException)
 {
     Console.Error.WriteLine($"nbdmux: {e.Message}");
     return 1;
 }
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

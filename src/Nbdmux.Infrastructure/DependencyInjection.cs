@@ -11,11 +11,11 @@ namespace Nbdmux.Infrastructure;
 
 public static class DependencyInjection
 {
-    public static IServiceCollection AddInfrastructure(this IServiceCollection services, NbdmuxOptions options)
+    /// <summary>Needs <see cref="NbdmuxOptions"/> registered; reads it only when the host starts.</summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services)
     {
-        services.AddSingleton(options);
-        services.AddDbContext<NbdmuxDbContext>(db =>
-            db.UseSqlite($"Data Source={Path.Combine(options.DataDirFullPath, "nbdmux.db")}"));
+        services.AddDbContext<NbdmuxDbContext>((provider, db) =>
+            db.UseSqlite($"Data Source={Path.Combine(provider.GetRequiredService<NbdmuxOptions>().DataDirFullPath, "nbdmux.db")}"));
         services.AddScoped<IExportStore, ExportStore>();
         services.AddSingleton<IImageFiles, ImageFiles>();
 
@@ -23,11 +23,14 @@ public static class DependencyInjection
         services.AddSingleton<ExportGates>();
         services.AddSingleton<NbdProbe>();
         services.AddSingleton(provider => new NbdServerConfig(
-            provider.GetRequiredService<NbdServerLayout>(), options.NbdPort, options.Bind));
+            provider.GetRequiredService<NbdServerLayout>(),
+            provider.GetRequiredService<NbdmuxOptions>().NbdPort,
+            provider.GetRequiredService<NbdmuxOptions>().Bind));
         services.AddSingleton(provider => new NbdServerLauncher(
-            NbdServerBinary.Resolve(options.NbdServerBin),
+            NbdServerBinary.Resolve(provider.GetRequiredService<NbdmuxOptions>().NbdServerBin),
             provider.GetRequiredService<NbdServerLayout>(),
             provider.GetRequiredService<ILogger<NbdServerLauncher>>()));
+        services.AddHostedService<RegistryInitializer>();
         services.AddSingleton<NbdServerSupervisor>();
         services.AddSingleton<INbdServer>(provider => provider.GetRequiredService<NbdServerSupervisor>());
         services.AddHostedService(provider => provider.GetRequiredService<NbdServerSupervisor>());

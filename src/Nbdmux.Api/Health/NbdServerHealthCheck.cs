@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Nbdmux.Application.Common.Interfaces;
-using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.Api.Health;
 
 /// <summary>Healthy only when the supervisor reports nbd-server running and its port negotiates right now.</summary>
-public sealed class NbdServerHealthCheck(INbdServer nbdServer, NbdProbe probe) : IHealthCheck
+public sealed class NbdServerHealthCheck(INbdServer nbdServer) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
     {
@@ -16,9 +15,8 @@ public sealed class NbdServerHealthCheck(INbdServer nbdServer, NbdProbe probe) :
                 $"nbd-server is {status.State.ToString().ToLowerInvariant()}{(status.LastError is { } error ? $": {error}" : "")}");
         }
 
-        var outcome = await probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken);
-        return outcome == ProbeOutcome.Refused
+        return await nbdServer.AnswersAsync(cancellationToken)
             ? HealthCheckResult.Healthy("ok")
-            : HealthCheckResult.Unhealthy($"nbd-server does not answer on {probe.Endpoint} ({outcome})");
+            : HealthCheckResult.Unhealthy($"nbd-server {status.Pid} does not answer NBD handshakes");
     }
 }

@@ -28,7 +28,7 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Required]
     public string NbdServerBin { get; set; } = "nbd-server";
 
-    public IPAddress BindAddress => IPAddress.Parse(Bind);
+    public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
 

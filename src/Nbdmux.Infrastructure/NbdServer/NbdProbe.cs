@@ -25,7 +25,7 @@ public sealed class NbdProbe(NbdmuxOptions options)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    public IPEndPoint Endpoint { get; } = new(LoopbackFor(options.BindAddress), options.NbdPort);
+    public IPEndPoint Endpoint { get; } = new(LoopbackFor(options.BindAddress()), options.NbdPort);
 
     public async Task<ProbeOutcome> NegotiateAsync(string exportName, CancellationToken cancellationToken)
     {

@@ -74,6 +74,10 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     public NbdServerStatus Status => _status;
 
+    /// <summary>The placeholder admits nobody, so a policy refusal proves the whole negotiation path works.</summary>
+    public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
+        await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken) == ProbeOutcome.Refused;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         _layout.Create();
@@ -95,7 +99,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             _gates.Open(export);
         }
 
-        PortCheck.EnsureFree(new System.Net.IPEndPoint(_options.BindAddress, _options.NbdPort), "--nbd-port");
+        PortCheck.EnsureFree(new System.Net.IPEndPoint(_options.BindAddress(), _options.NbdPort), "--nbd-port");
         try
         {
             await StartServerAsync(cancellationToken);
@@ -291,9 +295,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                     $"nbd-server {server.Pid} exited right after starting (is port {_probe.Endpoint.Port} in use? its reason is in syslog)");
             }
 
-            // The placeholder admits nobody, so a policy refusal proves the whole negotiation path works.
-            if (await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken) == ProbeOutcome.Refused &&
-                UnixProcesses.IsAlive(server))
+            if (await AnswersAsync(cancellationToken) && UnixProcesses.IsAlive(server))
             {
                 return;
             }

@@ -6,12 +6,12 @@ namespace Nbdmux.Infrastructure.Persistence;
 public static class DatabaseMigration
 {
     /// <summary>Brings the registry's schema up to date before the supervisor reads it.</summary>
-    public static async Task MigrateDatabaseAsync(this IServiceProvider services)
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
-        await db.Database.MigrateAsync();
+        await db.Database.MigrateAsync(cancellationToken);
         // WAL lets the dashboard and API read while a change is being written.
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
     }
 }

@@ -8,6 +8,9 @@ public interface INbdServer
 {
     NbdServerStatus Status { get; }
 
+    /// <summary>Whether a new client can complete an NBD handshake on the port right now.</summary>
+    Task<bool> AnswersAsync(CancellationToken cancellationToken);
+
     /// <summary>Serves the export, adding it or replacing its file or mode.</summary>
     /// <exception cref="Exceptions.NbdServerUnavailableException">The change could not be made live.</exception>
     Task PublishAsync(ServedExport export, CancellationToken cancellationToken);
