@@ -8,6 +8,9 @@ public sealed class RegisterExportCommandValidator : AbstractValidator<RegisterE
 {
     public RegisterExportCommandValidator(IImageFiles imageFiles)
     {
+        // One message per field: the first rule a value breaks is the one to fix.
+        RuleLevelCascadeMode = CascadeMode.Stop;
+
         RuleFor(c => c.Name)
             .NotEmpty().WithMessage("name is required.")
             .Must(ExportName.IsValid).WithMessage(

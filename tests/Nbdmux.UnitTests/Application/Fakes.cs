@@ -1,0 +1,37 @@
+using Moq;
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
+
+namespace Nbdmux.UnitTests.Application;
+
+/// <summary>Mocks for the ports the handlers talk to, wired the way the real ones behave.</summary>
+internal sealed class Fakes
+{
+    public Mock<IExportStore> Store { get; } = new();
+    public Mock<IExportChange> Change { get; } = new();
+    public Mock<INbdServer> NbdServer { get; } = new();
+    public Mock<IImageFiles> ImageFiles { get; } = new();
+    public bool Committed { get; private set; }
+
+    public Fakes()
+    {
+        Store.Setup(s => s.BeginChangeAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Change.Object);
+        Change.Setup(c => c.CommitAsync(It.IsAny<Func<Task>>(), It.IsAny<CancellationToken>()))
+            .Returns(async (Func<Task> makeLive, CancellationToken _) =>
+            {
+                await makeLive();
+                Committed = true;
+            });
+        NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 42, DateTimeOffset.UnixEpoch, 0, null));
+    }
+
+    public ImageFile HasImage(string path, long size)
+    {
+        var image = new ImageFile(path, size);
+        ImageFiles.Setup(f => f.Inspect(path)).Returns(ImageInspection.Servable(image));
+        return image;
+    }
+
+    public void Registered(Export export) =>
+        Store.Setup(s => s.FindAsync(export.Name, It.IsAny<CancellationToken>())).ReturnsAsync(export);
+}

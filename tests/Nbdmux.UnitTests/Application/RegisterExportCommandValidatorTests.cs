@@ -1,0 +1,48 @@
+using Moq;
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Application.Exports.RegisterExport;
+using Nbdmux.Domain.Exports;
+
+namespace Nbdmux.UnitTests.Application;
+
+public class RegisterExportCommandValidatorTests
+{
+    private readonly Mock<IImageFiles> _imageFiles = new();
+
+    public RegisterExportCommandValidatorTests() =>
+        _imageFiles.Setup(f => f.Inspect(It.IsAny<string>()))
+            .Returns((string path) => ImageInspection.Servable(new ImageFile(path, 512)));
+
+    [Fact]
+    public void A_valid_command_passes() =>
+        Assert.True(Validate(new RegisterExportCommand("node1", "/images/a.img", true)).IsValid);
+
+    [Theory]
+    [InlineData(null, "/images/a.img", "Name", "name is required")]
+    [InlineData("bad name", "/images/a.img", "Name", "name must be")]
+    [InlineData("node1", null, "File", "file is required")]
+    [InlineData("node1", "images/a.img", "File", "absolute path")]
+    [InlineData("node1", "/images/a\n.img", "File", "control characters")]
+    public void Each_rule_names_what_to_fix(string? name, string? file, string property, string message)
+    {
+        var result = Validate(new RegisterExportCommand(name, file, true));
+
+        var failure = Assert.Single(result.Errors);
+        Assert.Equal(property, failure.PropertyName);
+        Assert.Contains(message, failure.ErrorMessage);
+    }
+
+    [Fact]
+    public void The_image_files_problem_is_reported_for_file()
+    {
+        _imageFiles.Setup(f => f.Inspect("/images/missing.img"))
+            .Returns(ImageInspection.Refused("file '/images/missing.img' does not exist on the nbdmux host."));
+
+        var failure = Assert.Single(Validate(new RegisterExportCommand("node1", "/images/missing.img", true)).Errors);
+
+        Assert.Equal(("File", "file '/images/missing.img' does not exist on the nbdmux host."), (failure.PropertyName, failure.ErrorMessage));
+    }
+
+    private FluentValidation.Results.ValidationResult Validate(RegisterExportCommand command) =>
+        new RegisterExportCommandValidator(_imageFiles.Object).Validate(command);
+}

@@ -1,0 +1,40 @@
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.NbdServer;
+
+namespace Nbdmux.UnitTests.Infrastructure;
+
+public class NbdServerConfigTests
+{
+    private static NbdServerConfig Config(string dataDir = "/var/lib/nbdmux") =>
+        new(new NbdServerLayout(new NbdmuxOptions { DataDir = dataDir }), 10809, "0.0.0.0");
+
+    [Fact]
+    public void Each_export_reads_its_image_through_its_own_symlink_and_authfile()
+    {
+        var text = Config().Render([new ServedExport("node1", "/images/a.img", ReadOnly: false)]);
+
+        Assert.Contains(
+            "[node1]\nexportname = /var/lib/nbdmux/nbd-server/exports/node1\n" +
+            "authfile = /var/lib/nbdmux/nbd-server/auth/node1\nreadonly = false\n",
+            text);
+        Assert.DoesNotContain("/images/a.img", text);
+    }
+
+    [Fact]
+    public void A_placeholder_export_keeps_nbd_server_startable_with_no_exports()
+    {
+        var text = Config().Render([]);
+
+        Assert.Contains("[generic]\nport = 10809\nlistenaddr = 0.0.0.0\n", text);
+        Assert.Contains($"[{NbdServerConfig.PlaceholderSection}]\n", text);
+    }
+
+    [Fact]
+    public void Backslashes_in_the_data_dir_survive_glibs_escape_decoding()
+    {
+        var text = Config(@"/srv/odd\name").Render([]);
+
+        Assert.Contains(@"exportname = /srv/odd\\name/nbd-server/placeholder.img", text);
+    }
+}
