@@ -17,7 +17,7 @@ public static class NbdmuxApp
     /// </summary>
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder();
+        var builder = WebApplication.CreateBuilder(NbdmuxSettings.HostArguments(args));
         NbdmuxSettings.AddTo(builder.Configuration, args);
         builder.Services.AddOptions<NbdmuxOptions>()
             .BindConfiguration(NbdmuxOptions.Section)

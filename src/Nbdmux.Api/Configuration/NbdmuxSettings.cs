@@ -26,11 +26,23 @@ public static class NbdmuxSettings
         string.Join("\n", Flags.Select(f => $"  {f.Flag + " VALUE",-24} {f.Help}; env {EnvironmentVariable(f.Key)}")) +
         "\n  --help                   show this help\n";
 
+    /// <summary>
+    /// ASP.NET Core's own switches and `--Section:Key=value` configuration arguments (what
+    /// WebApplicationFactory passes); they go to the host's configuration unchanged.
+    /// </summary>
+    private static readonly string[] HostSwitches = ["environment", "contentRoot", "applicationName", NbdmuxOptions.Section];
+
+    public static string[] HostArguments(string[] args) => args.Where(IsHostSwitch).ToArray();
+
     public static void AddTo(ConfigurationManager configuration, string[] args)
     {
         configuration.AddInMemoryCollection(FromEnvironment());
-        configuration.AddInMemoryCollection(FromArguments(args));
+        configuration.AddInMemoryCollection(FromArguments(args.Where(arg => !IsHostSwitch(arg)).ToArray()));
     }
+
+    private static bool IsHostSwitch(string arg) =>
+        arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is > 2 and var equals &&
+        (HostSwitches.Contains(arg[2..equals]) || arg[2..equals].Contains(':'));
 
     public static NbdmuxOptions Bind(IConfiguration configuration)
     {

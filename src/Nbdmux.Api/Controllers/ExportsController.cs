@@ -10,7 +10,6 @@ namespace Nbdmux.Api.Controllers;
 
 [ApiController]
 [Route("exports")]
-[Produces("application/json")]
 public sealed class ExportsController(IMediator mediator) : ControllerBase
 {
     /// <summary>Large enough for any valid request, small enough that nobody can make nbdmux buffer much.</summary>

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Moq;
+using Nbdmux.Application.Common.Interfaces;
+
+namespace Nbdmux.Api.Tests;
+
+/// <summary>
+/// Every input rule of POST /exports: a 4xx problem detail, and nothing changes. (The body size
+/// limit is Kestrel's, which the test server lacks: the integration tests cover 413.)
+/// </summary>
+public sealed class BadInputTests : IDisposable
+{
+    private readonly NbdmuxApiFactory _factory = new();
+    private readonly HttpClient _http;
+    private readonly string _image;
+
+    public BadInputTests()
+    {
+        _http = _factory.CreateClient();
+        _image = _factory.CreateImage("good.img", 4096);
+    }
+
+    public void Dispose() => _factory.Dispose();
+
+    public static TheoryData<string, string, HttpStatusCode, string> Cases() => new()
+    {
+        { "missing name", """{"file":"IMAGE"}""", HttpStatusCode.BadRequest, "name is required" },
+        { "empty name", """{"name":"","file":"IMAGE"}""", HttpStatusCode.BadRequest, "name is required" },
+        { "name with a space", """{"name":"bad name","file":"IMAGE"}""", HttpStatusCode.BadRequest, "name must be" },
+        { "name injecting a section", """{"name":"x]\n[evil","file":"IMAGE"}""", HttpStatusCode.BadRequest, "name must be" },
+        { "name starting with a dash", """{"name":"-x","file":"IMAGE"}""", HttpStatusCode.BadRequest, "name must be" },
+        { "reserved name", """{"name":"generic","file":"IMAGE"}""", HttpStatusCode.BadRequest, "not 'generic'" },
+        { "name of 65 characters", $$"""{"name":"{{new string('a', 65)}}","file":"IMAGE"}""", HttpStatusCode.BadRequest, "name must be" },
+        { "name of the wrong type", """{"name":7,"file":"IMAGE"}""", HttpStatusCode.BadRequest, "name" },
+        { "missing file", """{"name":"node9"}""", HttpStatusCode.BadRequest, "file is required" },
+        { "relative file", """{"name":"node9","file":"images/a.img"}""", HttpStatusCode.BadRequest, "absolute path" },
+        { "file with a newline", """{"name":"node9","file":"/tmp/a\nexportname = /etc/shadow"}""", HttpStatusCode.BadRequest, "control characters" },
+        { "file that does not exist", """{"name":"node9","file":"/nonexistent/a.img"}""", HttpStatusCode.BadRequest, "does not exist" },
+        { "file that is a directory", """{"name":"node9","file":"/tmp"}""", HttpStatusCode.BadRequest, "is a directory" },
+        { "file that is a device", """{"name":"node9","file":"/dev/null"}""", HttpStatusCode.BadRequest, "not a regular file" },
+        { "file that is a FIFO", """{"name":"node9","file":"FIFO"}""", HttpStatusCode.BadRequest, "not a regular file" },
+        { "readonly of the wrong type", """{"name":"node9","file":"IMAGE","readonly":"yes"}""", HttpStatusCode.BadRequest, "readonly" },
+        { "malformed JSON", """{"name":"node9",""", HttpStatusCode.BadRequest, "" },
+        { "a JSON array", """[{"name":"node9","file":"IMAGE"}]""", HttpStatusCode.BadRequest, "" },
+        { "JSON null", "null", HttpStatusCode.BadRequest, "" },
+        { "empty body", "", HttpStatusCode.BadRequest, "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Bad_json_bodies_are_refused_and_change_nothing(string rule, string body, HttpStatusCode status, string messagePart)
+    {
+        var json = body.Replace("IMAGE", _image).Replace("FIFO", MakeFifo());
+
+        await AssertRefusedAsync(new StringContent(json, Encoding.UTF8, "application/json"), status, messagePart, rule);
+    }
+
+    [Fact]
+    public Task A_non_json_body_is_unsupported_media_type() =>
+        AssertRefusedAsync(new StringContent("name=node9", Encoding.UTF8, "application/x-www-form-urlencoded"),
+            HttpStatusCode.UnsupportedMediaType, "", "form body");
+
+    private async Task AssertRefusedAsync(HttpContent content, HttpStatusCode status, string messagePart, string rule)
+    {
+        (await _http.PostAsJsonAsync("/exports", new { name = "existing", file = _image })).EnsureSuccessStatusCode();
+        var before = await _http.GetStringAsync("/exports");
+
+        var response = await _http.PostAsync("/exports", content);
+
+        Assert.True(status == response.StatusCode, $"{rule}: expected {status}, got {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        await ExportsApiTests.AssertProblemAsync(response, status, messagePart);
+        Assert.Equal(before, await _http.GetStringAsync("/exports"));
+        _factory.NbdServer.Verify(n => n.PublishAsync(It.Is<ServedExport>(e => e.Name != "existing"), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    private string MakeFifo()
+    {
+        var path = Path.Combine(_factory.DataDir, "fifo");
+        if (!File.Exists(path))
+        {
+            Process.Start("mkfifo", path).WaitForExit();
+        }
+
+        return path;
+    }
+}

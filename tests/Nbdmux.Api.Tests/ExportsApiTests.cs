@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Moq;
+using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Application.Common.Interfaces;
+
+namespace Nbdmux.Api.Tests;
+
+public sealed class ExportsApiTests : IDisposable
+{
+    private readonly NbdmuxApiFactory _factory = new();
+    private readonly HttpClient _http;
+
+    public ExportsApiTests() => _http = _factory.CreateClient();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task Register_returns_the_snake_case_record_and_publishes_it()
+    {
+        var file = _factory.CreateImage("a.img", 1 << 20);
+
+        var response = await _http.PostAsJsonAsync("/exports", new { name = "node1", file });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("/exports/node1", response.Headers.Location?.AbsolutePath);
+        var record = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal("node1", (string?)record!["name"]);
+        Assert.Equal(file, (string?)record["file"]);
+        Assert.True((bool?)record["readonly"]);
+        Assert.Equal("active", (string?)record["status"]);
+        Assert.Equal(1 << 20, (long?)record["size_bytes"]);
+        Assert.NotNull(record["created_at"]);
+        Assert.NotNull(record["updated_at"]);
+        _factory.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", file, true), It.IsAny<CancellationToken>()));
+    }
+
+    [Fact]
+    public async Task Re_posting_a_name_replaces_its_file_and_mode()
+    {
+        var first = _factory.CreateImage("a.img", 512);
+        var second = _factory.CreateImage("b.img", 1024);
+        await _http.PostAsJsonAsync("/exports", new { name = "node1", file = first });
+
+        var response = await _http.PostAsJsonAsync("/exports", new { name = "node1", file = second, @readonly = false });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var record = await _http.GetFromJsonAsync<JsonObject>("/exports/node1");
+        Assert.Equal((second, false, 1024L), ((string?)record!["file"], (bool?)record["readonly"], (long?)record["size_bytes"]));
+    }
+
+    [Fact]
+    public async Task List_is_sorted_by_name()
+    {
+        var file = _factory.CreateImage("a.img", 512);
+        foreach (var name in new[] { "zeta", "alpha", "Mid" })
+        {
+            (await _http.PostAsJsonAsync("/exports", new { name, file })).EnsureSuccessStatusCode();
+        }
+
+        var names = (await _http.GetFromJsonAsync<JsonArray>("/exports"))!.Select(e => (string?)e!["name"]);
+
+        Assert.Equal(["Mid", "alpha", "zeta"], names);
+    }
+
+    [Fact]
+    public async Task Delete_removes_and_withdraws_then_404s()
+    {
+        var file = _factory.CreateImage("a.img", 512);
+        await _http.PostAsJsonAsync("/exports", new { name = "node1", file });
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync("/exports/node1")).StatusCode);
+        _factory.NbdServer.Verify(n => n.WithdrawAsync("node1", It.IsAny<CancellationToken>()));
+        await AssertProblemAsync(await _http.DeleteAsync("/exports/node1"), HttpStatusCode.NotFound, "No export is named 'node1'");
+        await AssertProblemAsync(await _http.GetAsync("/exports/node1"), HttpStatusCode.NotFound, "No export is named 'node1'");
+    }
+
+    [Fact]
+    public async Task When_nbd_server_cannot_serve_the_change_nothing_is_recorded()
+    {
+        var file = _factory.CreateImage("a.img", 512);
+        _factory.NbdServer.Setup(n => n.PublishAsync(It.IsAny<ServedExport>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new NbdServerUnavailableException("nbd-server is restarting"));
+
+        var response = await _http.PostAsJsonAsync("/exports", new { name = "node1", file });
+
+        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "nbd-server is restarting");
+        Assert.Empty((await _http.GetFromJsonAsync<JsonArray>("/exports"))!);
+    }
+
+    [Fact]
+    public async Task Records_say_unavailable_while_nbd_server_is_down()
+    {
+        var file = _factory.CreateImage("a.img", 512);
+        await _http.PostAsJsonAsync("/exports", new { name = "node1", file });
+        _factory.NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Restarting, null, null, 1, "killed"));
+
+        var record = await _http.GetFromJsonAsync<JsonObject>("/exports/node1");
+
+        Assert.Equal("unavailable", (string?)record!["status"]);
+    }
+
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string messagePart)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Contains(messagePart, problem.GetProperty("error").GetString());
+    }
+}

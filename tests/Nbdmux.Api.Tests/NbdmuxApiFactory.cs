@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Moq;
+using Nbdmux.Application.Common.Interfaces;
+
+namespace Nbdmux.Api.Tests;
+
+/// <summary>The real API over a temporary data dir, with nbd-server's supervisor replaced by a mock.</summary>
+public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
+{
+    public Mock<INbdServer> NbdServer { get; } = new();
+
+    public string DataDir { get; } = Directory.CreateTempSubdirectory("nbdmux-api-").FullName;
+
+    public NbdmuxApiFactory()
+    {
+        NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 4242, DateTimeOffset.UtcNow, 0, null));
+        NbdServer.Setup(n => n.AnswersAsync(It.IsAny<CancellationToken>())).ReturnsAsync(true);
+    }
+
+    /// <summary>A raw image of the given size inside the data dir.</summary>
+    public string CreateImage(string fileName, long sizeBytes)
+    {
+        var path = Path.Combine(DataDir, fileName);
+        using var file = File.Create(path);
+        file.SetLength(sizeBytes);
+        return path;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Nbdmux:DataDir", DataDir);
+        builder.ConfigureTestServices(services =>
+        {
+            // The supervisor is the only hosted service registered through a factory.
+            foreach (var supervisor in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationFactory is not null).ToList())
+            {
+                services.Remove(supervisor);
+            }
+
+            services.RemoveAll<INbdServer>();
+            services.AddSingleton(NbdServer.Object);
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (Directory.Exists(DataDir))
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+    }
+}
