@@ -25,7 +25,8 @@ namespace Nbdmux.Infrastructure.NbdServer;
 /// </summary>
 public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 {
-    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>How often the parent's liveness is read from /proc (it is not our child, so it cannot be waited for).</summary>
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(20);
     /// <summary>nbd-server generates Diffie-Hellman parameters before it accepts (50-600 ms seen here).</summary>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
 

@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Nbdmux.IntegrationTests;
+
+/// <summary>Guarantee 7 and start-up errors: restarts restore everything; problems are one clear line.</summary>
+public sealed class LifecycleTests
+{
+    [Fact]
+    public async Task A_killed_nbdmux_restarts_on_its_data_dir_with_every_export_and_no_stray_nbd_server()
+    {
+        await using var daemon = await NbdmuxDaemon.StartAsync();
+        var first = TestImage.Create(daemon.ImagesDir, "l1.img", seed: 71);
+        var second = TestImage.Create(daemon.ImagesDir, "l2.img", seed: 72);
+        await daemon.RegisterAsync("l1", first.Path);
+        await daemon.RegisterAsync("l2", second.Path, readOnly: false);
+        var holder = await daemon.ConnectAsync("l1");
+
+        await daemon.KillAsync();
+        await daemon.LaunchAsync();
+
+        var names = (await daemon.Http.GetFromJsonAsync<JsonArray>("/exports"))!.Select(e => (string?)e!["name"]);
+        Assert.Equal(["l1", "l2"], names);
+        await using (var restored = await daemon.ConnectAsync("l2"))
+        {
+            Assert.False(restored.IsReadOnly);
+            Assert.True(TestImage.IsSectorOf(72, 9, await restored.ReadAsync(9 * TestImage.SectorSize, TestImage.SectorSize, default)));
+        }
+
+        Assert.True(TestImage.IsSectorOf(71, 4, await holder.ReadAsync(4 * TestImage.SectorSize, TestImage.SectorSize, default)));
+        await holder.DisposeAsync();
+        await WaitUntilAsync(() => daemon.LiveNbdServers().Count == 1);
+        Assert.Equal([daemon.NbdServerPid()!.Value], daemon.LiveNbdServers());
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_nbdmux_within_five_seconds_and_connected_clients_keep_their_disk()
+    {
+        await using var daemon = await NbdmuxDaemon.StartAsync();
+        var image = TestImage.Create(daemon.ImagesDir, "l3.img", seed: 73);
+        await daemon.RegisterAsync("l3", image.Path);
+        await using var holder = await daemon.ConnectAsync("l3");
+
+        var took = await daemon.TerminateAsync();
+
+        Assert.True(took < TimeSpan.FromSeconds(5), $"exit took {took.TotalMilliseconds} ms");
+        Assert.Equal(0, daemon.Process.ExitCode);
+        Assert.True(TestImage.IsSectorOf(73, 2, await holder.ReadAsync(2 * TestImage.SectorSize, TestImage.SectorSize, default)));
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => daemon.ConnectAsync("l3"));
+    }
+
+    [Theory]
+    [InlineData("--nbd-server-bin", "/nonexistent/nbd-server", "nbd-server binary '/nonexistent/nbd-server' not found")]
+    [InlineData("--data-dir", "/proc/nbdmux-cannot-write-here", "is not writable")]
+    [InlineData("--bind", "not-an-address", "is not an IP address")]
+    [InlineData("--no-such-flag", "x", "unknown option '--no-such-flag'")]
+    public async Task A_start_up_problem_is_one_clear_line_and_a_non_zero_exit(string flag, string value, string message)
+    {
+        await using var daemon = new NbdmuxDaemon();
+
+        var (exitCode, output) = await daemon.RunExpectingFailureAsync(flag, value);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("nbdmux: ", line);
+        Assert.Contains(message, line);
+    }
+
+    [Fact]
+    public async Task A_taken_nbd_port_is_one_clear_line_and_a_non_zero_exit()
+    {
+        await using var first = await NbdmuxDaemon.StartAsync();
+        await using var second = new NbdmuxDaemon();
+
+        var (exitCode, output) = await second.RunExpectingFailureAsync("--nbd-port", $"{first.NbdPort}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"port 127.0.0.1:{first.NbdPort} is not available", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(5), "condition not met within 5 s");
+            await Task.Delay(10);
+        }
+    }
+}

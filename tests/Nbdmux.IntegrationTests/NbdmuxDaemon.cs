@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using Nbdmux.Infrastructure.Nbd;
+
+namespace Nbdmux.IntegrationTests;
+
+/// <summary>
+/// The real nbdmux, run as its own process (as `dotnet Nbdmux.Api.dll`) on free loopback ports
+/// with a temporary data dir, driving the real nbd-server.
+/// </summary>
+public sealed class NbdmuxDaemon : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public NbdmuxDaemon(string? dataDir = null)
+    {
+        Prerequisites.Require("nbd-server", "nbd-server");
+        DataDir = dataDir ?? Directory.CreateTempSubdirectory("nbdmux-it-").FullName;
+        ImagesDir = Directory.CreateDirectory(Path.Combine(DataDir, "test-images")).FullName;
+        HttpPort = FreePort();
+        NbdPort = FreePort();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string DataDir { get; }
+    public string ImagesDir { get; }
+    public int HttpPort { get; }
+    public int NbdPort { get; }
+    public HttpClient Http { get; }
+    public IPEndPoint NbdEndpoint => new(IPAddress.Loopback, NbdPort);
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+    public Process Process => _process ?? throw new InvalidOperationException("nbdmux is not started.");
+
+    public static async Task<NbdmuxDaemon> StartAsync()
+    {
+        var daemon = new NbdmuxDaemon();
+        await daemon.LaunchAsync();
+        return daemon;
+    }
+
+    /// <summary>Starts nbdmux and waits until /healthz says ok.</summary>
+    public async Task LaunchAsync(params string[] extraArgs)
+    {
+        _process = Spawn(extraArgs);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"nbdmux exited with {_process.ExitCode} during start:\n{Output}");
+            }
+
+            try
+            {
+                if ((await Http.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"nbdmux did not become healthy in 30 s:\n{Output}");
+    }
+
+    /// <summary>Runs nbdmux expecting it to fail at start; returns its exit code and stderr.</summary>
+    public async Task<(int ExitCode, string Stderr)> RunExpectingFailureAsync(params string[] extraArgs)
+    {
+        using var process = Spawn(extraArgs);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, Output);
+    }
+
+    public async Task<string> RegisterAsync(string name, string file, bool readOnly = true)
+    {
+        var response = await Http.PostAsJsonAsync("/exports", new { name, file, @readonly = readOnly });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {name} -> {(int)response.StatusCode}: {body}");
+        return body;
+    }
+
+    public async Task RemoveAsync(string name)
+    {
+        var response = await Http.DeleteAsync($"/exports/{name}");
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    public Task<NbdConnection> ConnectAsync(string export) =>
+        NbdClient.ConnectAsync(NbdEndpoint, export, new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+
+    /// <summary>The pid of the listening nbd-server, from the pid file the supervisor keeps (none while it restarts).</summary>
+    public int? NbdServerPid()
+    {
+        try
+        {
+            return int.Parse(File.ReadAllText(Path.Combine(DataDir, "nbd-server", "nbd-server.pid")).Trim());
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Live nbd-server processes started on this data dir's config (listeners and their children).</summary>
+    public IReadOnlyList<int> LiveNbdServers()
+    {
+        var config = Path.Combine(DataDir, "nbd-server", "config");
+        return Directory.EnumerateDirectories("/proc")
+            .Select(path => int.TryParse(Path.GetFileName(path), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && IsLive(pid) && ReadOrEmpty($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains(config))
+            .ToList();
+    }
+
+    public async Task KillAsync()
+    {
+        Process.Kill();
+        await Process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as systemd or docker stop would send; returns how long the exit took.</summary>
+    public async Task<TimeSpan> TerminateAsync()
+    {
+        var elapsed = Stopwatch.StartNew();
+        Process.Start("kill", ["-TERM", Process.Id.ToString()]).WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Process.WaitForExitAsync(timeout.Token);
+        return elapsed.Elapsed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            await TerminateAsync();
+        }
+
+        foreach (var pid in LiveNbdServers())
+        {
+            try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
+        }
+
+        Http.Dispose();
+        Directory.Delete(DataDir, recursive: true);
+    }
+
+    private Process Spawn(string[] extraArgs)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Nbdmux.Api.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1" }.Concat(extraArgs))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        lock (_output) { _output.Clear(); }
+        var process = System.Diagnostics.Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output) { _output.AppendLine(line); }
+        }
+    }
+
+    private static bool IsLive(int pid)
+    {
+        var stat = ReadOrEmpty($"/proc/{pid}/stat");
+        return stat.Length > 0 && stat[(stat.LastIndexOf(')') + 2)] is not ('Z' or 'X');
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try { return File.ReadAllText(path); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
