@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages nbdmux needs: `run` for the daemon, `test` for the test suite too.
+set -euo pipefail
+
+case "${1:-run}" in
+  run)  packages=(nbd-server) ;;
+  test) packages=(nbd-server libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio) ;;
+  *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "Installing: ${missing[*]}" >&2
+$sudo apt-get update -q >&2
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
