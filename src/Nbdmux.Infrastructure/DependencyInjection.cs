@@ -22,6 +22,7 @@ public static class DependencyInjection
         services.AddSingleton<NbdServerLayout>();
         services.AddSingleton<ExportGates>();
         services.AddSingleton<NbdProbe>();
+        services.AddSingleton<ClientConnectionTable>();
         services.AddSingleton(provider => new NbdServerConfig(
             provider.GetRequiredService<NbdServerLayout>(),
             provider.GetRequiredService<NbdmuxOptions>().NbdPort,

@@ -39,9 +39,18 @@ public sealed class BadInputTests : IDisposable
         { "relative file", """{"name":"node9","file":"images/a.img"}""", HttpStatusCode.BadRequest, "absolute path" },
         { "file with a newline", """{"name":"node9","file":"/tmp/a\nexportname = /etc/shadow"}""", HttpStatusCode.BadRequest, "control characters" },
         { "file that does not exist", """{"name":"node9","file":"/nonexistent/a.img"}""", HttpStatusCode.BadRequest, "does not exist" },
-        { "file that is a directory", """{"name":"node9","file":"/tmp"}""", HttpStatusCode.BadRequest, "is a directory" },
-        { "file that is a device", """{"name":"node9","file":"/dev/null"}""", HttpStatusCode.BadRequest, "not a regular file" },
-        { "file that is a FIFO", """{"name":"node9","file":"FIFO"}""", HttpStatusCode.BadRequest, "not a regular file" },
+        { "file outside the image roots", """{"name":"node9","file":"/etc/passwd"}""", HttpStatusCode.BadRequest, "is outside the image roots (ROOT)" },
+        { "a '..' escape from the image roots", """{"name":"node9","file":"ROOT/../../../etc/passwd"}""", HttpStatusCode.BadRequest, "resolves to '/etc/passwd'" },
+        { "a symlink escaping the image roots", """{"name":"node9","file":"ROOT/escape.img"}""", HttpStatusCode.BadRequest, "resolves to '/etc/passwd'" },
+        { "a device", """{"name":"node9","file":"/dev/null"}""", HttpStatusCode.BadRequest, "outside the image roots" },
+        { "file that is a directory", """{"name":"node9","file":"ROOT/subdir"}""", HttpStatusCode.BadRequest, "is a directory" },
+        { "file that is a FIFO", """{"name":"node9","file":"ROOT/fifo"}""", HttpStatusCode.BadRequest, "not a regular file" },
+        { "a qcow2 image", """{"name":"node9","file":"ROOT/disk.qcow2"}""", HttpStatusCode.BadRequest, "is a qcow2 image" },
+        { "a gzip-compressed image", """{"name":"node9","file":"ROOT/disk.img.gz"}""", HttpStatusCode.BadRequest, "is a gzip image" },
+        { "copy-on-write but read-only", """{"name":"node9","file":"IMAGE","copy_on_write":true,"readonly":true}""", HttpStatusCode.BadRequest, "readonly cannot be true for a copy_on_write export" },
+        { "an empty allow list", """{"name":"node9","file":"IMAGE","allow":[]}""", HttpStatusCode.BadRequest, "allow must list at least one" },
+        { "an allow entry that is not an address", """{"name":"node9","file":"IMAGE","allow":["10.0.0.0/8","lab-switch"]}""", HttpStatusCode.BadRequest, "allow entry 'lab-switch'" },
+        { "an allow entry injecting a line", """{"name":"node9","file":"IMAGE","allow":["10.0.0.1\n0.0.0.0/0"]}""", HttpStatusCode.BadRequest, "is not an IP address" },
         { "readonly of the wrong type", """{"name":"node9","file":"IMAGE","readonly":"yes"}""", HttpStatusCode.BadRequest, "readonly" },
         { "malformed JSON", """{"name":"node9",""", HttpStatusCode.BadRequest, "" },
         { "a JSON array", """[{"name":"node9","file":"IMAGE"}]""", HttpStatusCode.BadRequest, "" },
@@ -53,9 +62,10 @@ public sealed class BadInputTests : IDisposable
     [MemberData(nameof(Cases))]
     public async Task Bad_json_bodies_are_refused_and_change_nothing(string rule, string body, HttpStatusCode status, string messagePart)
     {
-        var json = body.Replace("IMAGE", _image).Replace("FIFO", MakeFifo());
+        PrepareTrickyFiles();
+        var json = body.Replace("IMAGE", _image).Replace("ROOT", _factory.ImagesDir);
 
-        await AssertRefusedAsync(new StringContent(json, Encoding.UTF8, "application/json"), status, messagePart, rule);
+        await AssertRefusedAsync(new StringContent(json, Encoding.UTF8, "application/json"), status, messagePart.Replace("ROOT", _factory.ImagesDir), rule);
     }
 
     [Fact]
@@ -76,14 +86,13 @@ public sealed class BadInputTests : IDisposable
         _factory.NbdServer.Verify(n => n.PublishAsync(It.Is<ServedExport>(e => e.Name != "existing"), It.IsAny<CancellationToken>()), Times.Never);
     }
 
-    private string MakeFifo()
+    private void PrepareTrickyFiles()
     {
-        var path = Path.Combine(_factory.DataDir, "fifo");
-        if (!File.Exists(path))
-        {
-            Process.Start("mkfifo", path).WaitForExit();
-        }
-
-        return path;
+        var root = _factory.ImagesDir;
+        Directory.CreateDirectory(Path.Combine(root, "subdir"));
+        File.CreateSymbolicLink(Path.Combine(root, "escape.img"), "/etc/passwd");
+        Process.Start("mkfifo", Path.Combine(root, "fifo")).WaitForExit();
+        File.WriteAllBytes(Path.Combine(root, "disk.qcow2"), [0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 3, .. new byte[4096]]);
+        File.WriteAllBytes(Path.Combine(root, "disk.img.gz"), [0x1f, 0x8b, 0x08, 0, .. new byte[100]]);
     }
 }

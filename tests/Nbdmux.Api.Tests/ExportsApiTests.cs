@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Moq;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Api.Tests;
 
@@ -34,7 +35,7 @@ public sealed class ExportsApiTests : IDisposable
         Assert.Equal(1 << 20, (long?)record["size_bytes"]);
         Assert.NotNull(record["created_at"]);
         Assert.NotNull(record["updated_at"]);
-        _factory.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", file, true), It.IsAny<CancellationToken>()));
+        _factory.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", file, ExportAccess.ReadOnlyForEveryone), It.IsAny<CancellationToken>()));
     }
 
     [Fact]

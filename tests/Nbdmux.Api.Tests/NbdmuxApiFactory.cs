@@ -20,12 +20,16 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     {
         NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 4242, DateTimeOffset.UtcNow, 0, null));
         NbdServer.Setup(n => n.AnswersAsync(It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        NbdServer.Setup(n => n.Connections()).Returns([]);
     }
 
-    /// <summary>A raw image of the given size inside the data dir.</summary>
+    /// <summary>The default image root, &lt;data-dir&gt;/images.</summary>
+    public string ImagesDir => Directory.CreateDirectory(Path.Combine(DataDir, "images")).FullName;
+
+    /// <summary>A raw image of the given size inside the image root.</summary>
     public string CreateImage(string fileName, long sizeBytes)
     {
-        var path = Path.Combine(DataDir, fileName);
+        var path = Path.Combine(ImagesDir, fileName);
         using var file = File.Create(path);
         file.SetLength(sizeBytes);
         return path;

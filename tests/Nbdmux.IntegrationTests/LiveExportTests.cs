@@ -33,19 +33,39 @@ public sealed class LiveExportTests(DaemonFixture fixture) : IClassFixture<Daemo
     }
 
     [Fact]
-    public async Task Re_registering_with_another_file_serves_the_new_file_to_new_clients_only()
+    public async Task Re_registering_with_another_file_serves_the_new_file_to_the_next_client()
     {
         var first = TestImage.Create(Daemon.ImagesDir, "g3-a.img", seed: 30);
         var second = TestImage.Create(Daemon.ImagesDir, "g3-b.img", seed: 130, sectors: 4096);
         await Daemon.RegisterAsync("g3", first.Path);
-        await using var holder = await Daemon.ConnectAsync("g3");
+        await using (var before = await Daemon.ConnectAsync("g3"))
+        {
+            Assert.True(TestImage.IsSectorOf(30, 5, await before.ReadAsync(5 * TestImage.SectorSize, TestImage.SectorSize, default)));
+        }
 
         await Daemon.RegisterAsync("g3", second.Path);
 
-        await using var newcomer = await Daemon.ConnectAsync("g3");
-        Assert.Equal(second.SizeBytes, newcomer.Size);
-        Assert.True(TestImage.IsSectorOf(130, 5, await newcomer.ReadAsync(5 * TestImage.SectorSize, TestImage.SectorSize, default)));
-        Assert.True(TestImage.IsSectorOf(30, 5, await holder.ReadAsync(5 * TestImage.SectorSize, TestImage.SectorSize, default)));
+        await using var after = await Daemon.ConnectAsync("g3");
+        Assert.Equal(second.SizeBytes, after.Size);
+        Assert.True(TestImage.IsSectorOf(130, 5, await after.ReadAsync(5 * TestImage.SectorSize, TestImage.SectorSize, default)));
+    }
+
+    [Fact]
+    public async Task Clients_are_counted_against_their_own_export_when_exports_share_an_image()
+    {
+        var shared = TestImage.Create(Daemon.ImagesDir, "shared.img", seed: 44);
+        await Daemon.RegisterAsync("node-a", shared.Path);
+        await Daemon.RegisterAsync("node-b", shared.Path);
+        await using var bootedA = await Daemon.ConnectAsync("node-a");
+
+        var exports = await Daemon.Http.GetStringAsync("/exports");
+
+        Assert.Contains("\"name\":\"node-a\"", exports);
+        var counts = System.Text.Json.Nodes.JsonNode.Parse(exports)!.AsArray()
+            .Where(e => ((string?)e!["name"])!.StartsWith("node-"))
+            .ToDictionary(e => (string)e!["name"]!, e => (int)e!["connection_count"]!);
+        Assert.Equal(new Dictionary<string, int> { ["node-a"] = 1, ["node-b"] = 0 }, counts);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await Daemon.Http.DeleteAsync("/exports/node-b")).StatusCode);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     {
         Prerequisites.Require("nbd-server", "nbd-server");
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("nbdmux-it-").FullName;
-        ImagesDir = Directory.CreateDirectory(Path.Combine(DataDir, "test-images")).FullName;
+        ImagesDir = Directory.CreateDirectory(Path.Combine(DataDir, "images")).FullName; // the default image root
         HttpPort = FreePort();
         NbdPort = FreePort();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -80,12 +80,17 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         return (process.ExitCode, Output);
     }
 
-    public async Task<string> RegisterAsync(string name, string file, bool readOnly = true)
+    public Task<string> RegisterAsync(string name, string file, bool readOnly = true, string[]? allow = null) =>
+        PostAsync(new { name, file, @readonly = readOnly, allow });
+
+    public Task<string> RegisterCopyOnWriteAsync(string name, string file) => PostAsync(new { name, file, copy_on_write = true });
+
+    private async Task<string> PostAsync(object body)
     {
-        var response = await Http.PostAsJsonAsync("/exports", new { name, file, @readonly = readOnly });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {name} -> {(int)response.StatusCode}: {body}");
-        return body;
+        var response = await Http.PostAsJsonAsync("/exports", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {body} -> {(int)response.StatusCode}: {text}");
+        return text;
     }
 
     public async Task RemoveAsync(string name)

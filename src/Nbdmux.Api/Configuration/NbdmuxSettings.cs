@@ -19,7 +19,11 @@ public static class NbdmuxSettings
         ("--nbd-port", nameof(NbdmuxOptions.NbdPort), "TCP port targets connect to with nbd-client (default 10809)"),
         ("--bind", nameof(NbdmuxOptions.Bind), "address for both HTTP and NBD (default 0.0.0.0)"),
         ("--nbd-server-bin", nameof(NbdmuxOptions.NbdServerBin), "nbd-server executable (default nbd-server, found in PATH)"),
+        ("--images-dir", nameof(NbdmuxOptions.ImagesDirs), "a directory whose images may be exported; repeat for more; env: ':'-separated (default <data-dir>/images)"),
     ];
+
+    /// <summary>Settings that take a list: repeated flags, or one ':'-separated environment variable.</summary>
+    private static readonly string[] ListKeys = [nameof(NbdmuxOptions.ImagesDirs)];
 
     public static string Usage =>
         "Usage: nbdmux [options]\n\n" +
@@ -36,8 +40,16 @@ public static class NbdmuxSettings
 
     public static void AddTo(ConfigurationManager configuration, string[] args)
     {
-        configuration.AddInMemoryCollection(FromEnvironment());
-        configuration.AddInMemoryCollection(FromArguments(args.Where(arg => !IsHostSwitch(arg)).ToArray()));
+        var fromArguments = FromArguments(args.Where(arg => !IsHostSwitch(arg)).ToArray());
+        var fromEnvironment = FromEnvironment();
+        // Lists bind by index: flags must replace an environment list, not merge into it.
+        foreach (var listed in fromEnvironment.Keys.Where(key => fromArguments.Keys.Any(flag => SameList(key, flag))).ToList())
+        {
+            fromEnvironment.Remove(listed);
+        }
+
+        configuration.AddInMemoryCollection(fromEnvironment);
+        configuration.AddInMemoryCollection(fromArguments);
     }
 
     private static bool IsHostSwitch(string arg) =>
@@ -55,10 +67,42 @@ public static class NbdmuxSettings
     public static string EnvironmentVariable(string key) =>
         EnvironmentPrefix + string.Concat(key.Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
 
-    private static Dictionary<string, string?> FromEnvironment() =>
-        Flags.Select(f => (f.Key, Value: Environment.GetEnvironmentVariable(EnvironmentVariable(f.Key))))
-            .Where(setting => !string.IsNullOrEmpty(setting.Value))
-            .ToDictionary(setting => $"{NbdmuxOptions.Section}:{setting.Key}", setting => setting.Value);
+    private static Dictionary<string, string?> FromEnvironment()
+    {
+        var settings = new Dictionary<string, string?>();
+        foreach (var (_, key, _) in Flags)
+        {
+            var value = Environment.GetEnvironmentVariable(EnvironmentVariable(key));
+            if (string.IsNullOrEmpty(value))
+            {
+                continue;
+            }
+
+            var values = ListKeys.Contains(key) ? value.Split(':', StringSplitOptions.RemoveEmptyEntries) : [value];
+            AddSetting(settings, key, values);
+        }
+
+        return settings;
+    }
+
+    private static bool SameList(string key, string other) =>
+        ListKeys.Any(list => key.StartsWith($"{NbdmuxOptions.Section}:{list}:", StringComparison.Ordinal) &&
+                             other.StartsWith($"{NbdmuxOptions.Section}:{list}:", StringComparison.Ordinal));
+
+    private static void AddSetting(Dictionary<string, string?> settings, string key, params string[] values)
+    {
+        if (!ListKeys.Contains(key))
+        {
+            settings[$"{NbdmuxOptions.Section}:{key}"] = values[^1];
+            return;
+        }
+
+        var next = settings.Keys.Count(k => k.StartsWith($"{NbdmuxOptions.Section}:{key}:", StringComparison.Ordinal));
+        foreach (var value in values)
+        {
+            settings[$"{NbdmuxOptions.Section}:{key}:{next++}"] = value;
+        }
+    }
 
     private static Dictionary<string, string?> FromArguments(string[] args)
     {
@@ -73,7 +117,7 @@ public static class NbdmuxSettings
             }
 
             value ??= i + 1 < args.Length ? args[++i] : throw new StartupException($"option {flag} needs a value.");
-            settings[$"{NbdmuxOptions.Section}:{known.Key}"] = value;
+            AddSetting(settings, known.Key, value);
         }
 
         return settings;

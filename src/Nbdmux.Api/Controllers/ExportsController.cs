@@ -26,18 +26,19 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     [HttpPost]
     [Consumes("application/json")]
     [RequestSizeLimit(MaxBodyBytes)]
-    public async Task<ActionResult<ExportDto>> Register(RegisterExportCommand command, CancellationToken cancellationToken)
+    public async Task<ActionResult<ExportDto>> Register(
+        RegisterExportCommand command, [FromQuery] bool force, CancellationToken cancellationToken)
     {
-        var result = await mediator.Send(command, cancellationToken);
+        var result = await mediator.Send(command with { Force = force }, cancellationToken);
         return result.Created
             ? CreatedAtAction(nameof(Get), new { name = result.Export.Name }, result.Export)
             : Ok(result.Export);
     }
 
     [HttpDelete("{name}")]
-    public async Task<IActionResult> Remove(string name, CancellationToken cancellationToken)
+    public async Task<IActionResult> Remove(string name, [FromQuery] bool force, CancellationToken cancellationToken)
     {
-        await mediator.Send(new RemoveExportCommand(name), cancellationToken);
+        await mediator.Send(new RemoveExportCommand(name, force), cancellationToken);
         return NoContent();
     }
 }

@@ -26,6 +26,13 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
             {
                 Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = notFound.Message,
             },
+            ExportInUseException inUse => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "The export is in use.",
+                Detail = inUse.Message,
+                Extensions = { ["connections"] = inUse.Connections.Select(c => new { peer = c.Peer, since = c.Since }).ToArray() },
+            },
             NbdServerUnavailableException unavailable => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable, Title = "nbd-server is unavailable; nothing was changed.", Detail = unavailable.Message,

@@ -1,14 +1,24 @@
+using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Application.Exports;
+
+/// <summary>A client connected to an export, as the API shows it.</summary>
+public sealed record ConnectionDto(string Peer, DateTimeOffset Since);
 
 /// <summary>An export as the API shows it (snake_case on the wire: size_bytes, created_at, ...).</summary>
 public sealed record ExportDto(
     string Name,
     string File,
     bool Readonly,
+    bool CopyOnWrite,
+    IReadOnlyList<string>? Allow,
     string Status,
+    string? Problem,
     long SizeBytes,
+    string PartitionTable,
+    int ConnectionCount,
+    IReadOnlyList<ConnectionDto> Connections,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -18,12 +28,26 @@ public sealed record ExportDto(
     /// <summary>Registered, but nbd-server is not running, so nobody can connect.</summary>
     public const string Unavailable = "unavailable";
 
-    public static ExportDto From(Export export, bool serverRunning) => new(
-        export.Name,
-        export.FilePath,
-        export.ReadOnly,
-        serverRunning ? Active : Unavailable,
-        export.SizeBytes,
-        export.CreatedAt,
-        export.UpdatedAt);
+    /// <summary>Registered, but not served: see <see cref="Problem"/> (e.g. outside the image roots).</summary>
+    public const string Withheld = "withheld";
+
+    public static ExportDto From(Export export, NbdServerStatus server, IEnumerable<ClientConnection> connections)
+    {
+        var problem = server.WithheldReason(export.Name);
+        var clients = connections.Where(c => c.Export == export.Name).Select(c => new ConnectionDto(c.Peer, c.Since)).ToList();
+        return new ExportDto(
+            export.Name,
+            export.FilePath,
+            export.ReadOnly,
+            export.CopyOnWrite,
+            export.Allow,
+            problem is not null ? Withheld : server.IsRunning ? Active : Unavailable,
+            problem,
+            export.SizeBytes,
+            export.PartitionTable.ToString().ToLowerInvariant(),
+            clients.Count,
+            clients,
+            export.CreatedAt,
+            export.UpdatedAt);
+    }
 }

@@ -5,8 +5,11 @@ public sealed class Export
 {
     public string Name { get; private set; } = null!;
     public string FilePath { get; private set; } = null!;
-    public bool ReadOnly { get; private set; }
     public long SizeBytes { get; private set; }
+    public PartitionTable PartitionTable { get; private set; }
+    public bool ReadOnly { get; private set; }
+    public bool CopyOnWrite { get; private set; }
+    public IReadOnlyList<string>? Allow { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -14,33 +17,32 @@ public sealed class Export
     {
     }
 
-    public static Export Register(string name, ImageFile image, bool readOnly, DateTimeOffset now)
+    public ExportAccess Access => new(ReadOnly, CopyOnWrite, Allow);
+
+    public static Export Register(string name, ImageFile image, ExportAccess access, DateTimeOffset now)
     {
         if (!ExportName.IsValid(name))
         {
             throw new ArgumentException($"'{name}' is not a valid export name.", nameof(name));
         }
 
-        return new Export
-        {
-            Name = name,
-            FilePath = image.Path,
-            SizeBytes = image.SizeBytes,
-            ReadOnly = readOnly,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var export = new Export { Name = name, CreatedAt = now };
+        export.Replace(image, access, now);
+        return export;
     }
 
-    public bool IsServedAs(ImageFile image, bool readOnly) =>
-        FilePath == image.Path && SizeBytes == image.SizeBytes && ReadOnly == readOnly;
+    public bool IsServedAs(ImageFile image, ExportAccess access) =>
+        FilePath == image.Path && SizeBytes == image.SizeBytes && PartitionTable == image.PartitionTable && Access.Equals(access);
 
-    /// <summary>Points the name at another file or mode; the creation time is kept.</summary>
-    public void Replace(ImageFile image, bool readOnly, DateTimeOffset now)
+    /// <summary>Points the name at another file or access; the creation time is kept.</summary>
+    public void Replace(ImageFile image, ExportAccess access, DateTimeOffset now)
     {
         FilePath = image.Path;
         SizeBytes = image.SizeBytes;
-        ReadOnly = readOnly;
+        PartitionTable = image.PartitionTable;
+        ReadOnly = access.ReadOnly;
+        CopyOnWrite = access.CopyOnWrite;
+        Allow = access.Allow;
         UpdatedAt = now;
     }
 }

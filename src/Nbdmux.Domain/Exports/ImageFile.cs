@@ -1,12 +1,13 @@
 namespace Nbdmux.Domain.Exports;
 
-/// <summary>An image file as found on disk when it was registered.</summary>
+/// <summary>A raw image file as found on disk when it was registered (its canonical path).</summary>
 public sealed record ImageFile
 {
     public string Path { get; }
     public long SizeBytes { get; }
+    public PartitionTable PartitionTable { get; }
 
-    public ImageFile(string path, long sizeBytes)
+    public ImageFile(string path, long sizeBytes, PartitionTable partitionTable = PartitionTable.None)
     {
         if (!System.IO.Path.IsPathFullyQualified(path))
         {
@@ -16,5 +17,6 @@ public sealed record ImageFile
         ArgumentOutOfRangeException.ThrowIfNegative(sizeBytes);
         Path = path;
         SizeBytes = sizeBytes;
+        PartitionTable = partitionTable;
     }
 }

@@ -2,7 +2,10 @@ namespace Nbdmux.Infrastructure.Configuration;
 
 public static class DataDirectory
 {
-    /// <summary>Creates the data dir and proves nbdmux can write there, before anything else starts.</summary>
+    /// <summary>
+    /// Creates the data dir (and the default images dir) and proves nbdmux can write there,
+    /// before anything else starts.
+    /// </summary>
     public static void Prepare(NbdmuxOptions options)
     {
         var path = options.DataDirFullPath;
@@ -16,6 +19,16 @@ public static class DataDirectory
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StartupException($"data dir '{path}' is not writable ({e.Message}); fix its permissions or pass --data-dir.", e);
+        }
+
+        if (options.ImagesDirs.Count == 0)
+        {
+            Directory.CreateDirectory(options.ImageRoots()[0]);
+        }
+
+        foreach (var root in options.ImageRoots().Where(root => !Directory.Exists(root)))
+        {
+            throw new StartupException($"images dir '{root}' does not exist; create it or fix --images-dir.");
         }
     }
 }

@@ -28,6 +28,12 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Required]
     public string NbdServerBin { get; set; } = "nbd-server";
 
+    /// <summary>Only files inside these directories can be exported; empty means &lt;data-dir&gt;/images.</summary>
+    public List<string> ImagesDirs { get; set; } = [];
+
+    public IReadOnlyList<string> ImageRoots() =>
+        ImagesDirs.Count > 0 ? ImagesDirs.Select(Path.GetFullPath).ToList() : [Path.Combine(DataDirFullPath, "images")];
+
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);

@@ -1,12 +1,15 @@
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Files;
 
 namespace Nbdmux.Infrastructure.NbdServer;
 
 /// <summary>
 /// nbd-server keeps a section's settings until it restarts, but opens the image and reads the
-/// section's authfile afresh for every new client. Each section therefore names a symlink and
-/// an authfile that nbdmux owns, and changing a file or removing an export is an atomic rename
-/// that takes effect for the next client, with no signal and no restart.
+/// section's authfile afresh for every new client. Each section therefore names a link to the
+/// image and an authfile that nbdmux owns, and changing a file or removing an export is an
+/// atomic rename that takes effect for the next client, with no signal and no restart.
+/// The link is a hard link where the filesystem allows it: a client's open file then names its
+/// export in /proc even when several exports share one image (a symlink would resolve away).
 /// </summary>
 public sealed class ExportGates(NbdServerLayout layout)
 {
@@ -15,10 +18,12 @@ public sealed class ExportGates(NbdServerLayout layout)
     /// <summary>An empty authfile admits nobody (a missing one would admit everyone).</summary>
     private const string Nobody = "";
 
+    /// <summary>Points the export at its file and admits its clients (everyone, or its allow list).</summary>
     public void Open(ServedExport export)
     {
-        ReplaceSymlink(layout.LinkPath(export.Name), export.FilePath);
-        ReplaceFile(layout.AuthFilePath(export.Name), Everyone);
+        ReplaceLink(layout.LinkPath(export.Name), export.FilePath);
+        var admitted = export.Access.Allow is { } allow ? string.Concat(allow.Select(entry => entry + "\n")) : Everyone;
+        ReplaceFile(layout.AuthFilePath(export.Name), admitted);
     }
 
     public void Close(string name)
@@ -39,10 +44,15 @@ public sealed class ExportGates(NbdServerLayout layout)
         }
     }
 
-    private static void ReplaceSymlink(string path, string target)
+    private static void ReplaceLink(string path, string target)
     {
         var staged = StagingPath(path);
-        File.CreateSymbolicLink(staged, target);
+        File.Delete(staged);
+        if (!HardLink.TryCreate(target, staged))
+        {
+            File.CreateSymbolicLink(staged, target);
+        }
+
         File.Move(staged, path, overwrite: true);
     }
 

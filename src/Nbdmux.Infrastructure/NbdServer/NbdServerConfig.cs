@@ -26,7 +26,11 @@ public sealed class NbdServerConfig(NbdServerLayout layout, int port, string lis
         AppendSection(text, PlaceholderSection, layout.PlaceholderImagePath, readOnly: true);
         foreach (var export in exports)
         {
-            AppendSection(text, export.Name, layout.LinkPath(export.Name), export.ReadOnly);
+            AppendSection(text, export.Name, layout.LinkPath(export.Name), export.Access.ReadOnly);
+            if (export.Access.CopyOnWrite)
+            {
+                text.Append("copyonwrite = true\n").Append($"cowdir = {Escape(layout.CowDirectory)}\n");
+            }
         }
 
         return text.ToString();

@@ -18,6 +18,9 @@ public sealed class NbdServerLayout(NbdmuxOptions options)
 
     public string AuthDirectory => Path.Combine(Root, "auth");
 
+    /// <summary>Where nbd-server keeps each copy-on-write client's private overlay.</summary>
+    public string CowDirectory => Path.Combine(Root, "cow");
+
     public string LinkPath(string exportName) => Path.Combine(LinksDirectory, exportName);
 
     public string AuthFilePath(string exportName) => Path.Combine(AuthDirectory, exportName);
@@ -26,6 +29,7 @@ public sealed class NbdServerLayout(NbdmuxOptions options)
     {
         Directory.CreateDirectory(LinksDirectory);
         Directory.CreateDirectory(AuthDirectory);
+        Directory.CreateDirectory(CowDirectory);
         if (!File.Exists(PlaceholderImagePath))
         {
             File.WriteAllBytes(PlaceholderImagePath, []);

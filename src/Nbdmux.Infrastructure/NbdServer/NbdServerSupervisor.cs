@@ -36,6 +36,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private readonly NbdServerLayout _layout;
     private readonly NbdProbe _probe;
     private readonly IServiceScopeFactory _scopes;
+    private readonly IImageFiles _imageFiles;
+    private readonly ClientConnectionTable _connections;
     private readonly NbdmuxOptions _options;
     private readonly ILogger<NbdServerSupervisor> _logger;
     private readonly ResiliencePipeline _restartPolicy;
@@ -46,7 +48,10 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private readonly SortedDictionary<string, ServedExport> _desired = new(StringComparer.Ordinal);
 
     /// <summary>The sections the running process has loaded, with the mode it loaded each with.</summary>
-    private Dictionary<string, bool> _loadedReadOnly = new(StringComparer.Ordinal);
+    private Dictionary<string, SectionMode> _loaded = new(StringComparer.Ordinal);
+
+    /// <summary>Registered exports not served, with why (set at start-up, cleared by a successful publish).</summary>
+    private Dictionary<string, string> _withheld = new(StringComparer.Ordinal);
 
     private RunningNbdServer? _server;
     private int _restarts;
@@ -59,6 +64,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         NbdServerLayout layout,
         NbdProbe probe,
         IServiceScopeFactory scopes,
+        IImageFiles imageFiles,
+        ClientConnectionTable connections,
         NbdmuxOptions options,
         ILogger<NbdServerSupervisor> logger)
     {
@@ -68,6 +75,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _layout = layout;
         _probe = probe;
         _scopes = scopes;
+        _imageFiles = imageFiles;
+        _connections = connections;
         _options = options;
         _logger = logger;
         _restartPolicy = NbdServerRestartPolicy.Create(OnRestartFailedAsync);
@@ -79,11 +88,41 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
         await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken) == ProbeOutcome.Refused;
 
+    public IReadOnlyList<ClientConnection> Connections() =>
+        _connections.Read(_server?.Pid, _desired.Values.ToDictionary(e => e.Name, e => e.FilePath));
+
+    public async Task DisconnectAsync(IReadOnlyList<ClientConnection> connections, CancellationToken cancellationToken)
+    {
+        foreach (var connection in connections.Where(_connections.IsServing))
+        {
+            UnixProcesses.Signal(int.Parse(connection.Id), UnixProcesses.SigKill);
+        }
+
+        var elapsed = Stopwatch.StartNew();
+        while (connections.Any(_connections.IsServing) && elapsed.Elapsed < ReadyTimeout)
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+
+        _logger.LogWarning("Disconnected {Peers} on request", connections.Select(c => $"{c.Peer} ({c.Export})"));
+    }
+
+    /// <summary>Bytes held by copy-on-write overlays of connected clients.</summary>
+    public long OverlayBytes() =>
+        new DirectoryInfo(_layout.CowDirectory) is { Exists: true } directory ? directory.EnumerateFiles().Sum(file => file.Length) : 0;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         _layout.Create();
         foreach (var export in await LoadRegisteredAsync(cancellationToken))
         {
+            if (_imageFiles.Inspect(export.FilePath) is { Image: null, Problem: var problem })
+            {
+                _logger.LogWarning("Export {ExportName} is registered but NOT served: {Reason}", export.Name, problem);
+                _withheld[export.Name] = problem!;
+                continue;
+            }
+
             _desired[export.Name] = export;
         }
 
@@ -93,6 +132,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             await _launcher.StopListeningAsync(leftover);
         }
 
+        DeleteAbandonedOverlays();
         _gates.DeleteAllExcept(_desired.Keys.ToHashSet());
         _gates.Close(NbdServerConfig.PlaceholderSection);
         foreach (var export in _desired.Values)
@@ -146,6 +186,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                 // Once started, a change runs to the end (bounded by its own timeouts): a caller
                 // that hangs up must not leave nbd-server half reconfigured.
                 await ApplyAsync(export, CancellationToken.None);
+                ClearWithheld(export.Name);
             }
             catch (Exception e)
             {
@@ -167,6 +208,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         {
             _gates.Close(name);
             _desired.Remove(name);
+            ClearWithheld(name);
             _config.Write(_desired.Values);
             if (_server is not null && await _probe.NegotiateAsync(name, CancellationToken.None) == ProbeOutcome.Served)
             {
@@ -205,9 +247,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _desired[export.Name] = export;
         _config.Write(_desired.Values);
 
-        if (_loadedReadOnly.TryGetValue(export.Name, out var loadedReadOnly) && loadedReadOnly == export.ReadOnly)
+        if (_loaded.TryGetValue(export.Name, out var loaded) && loaded == SectionMode.Of(export))
         {
-            await WaitUntilServedAsync(export.Name, cancellationToken);
+            await WaitUntilServedAsync(export, cancellationToken);
             return;
         }
 
@@ -215,7 +257,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             "Export {ExportName} is new to nbd-server or changes mode; restarting its listener (connected clients stay)",
             export.Name);
         await StartServerAsync(cancellationToken);
-        await WaitUntilServedAsync(export.Name, cancellationToken);
+        await WaitUntilServedAsync(export, cancellationToken);
     }
 
     private void Restore(string name, ServedExport? previous)
@@ -234,15 +276,20 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _config.Write(_desired.Values);
     }
 
-    /// <summary>Negotiates the export as a new client would, until the running server serves it.</summary>
-    private async Task WaitUntilServedAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Negotiates the export as a new client would, until the running server serves it (or,
+    /// when its allow list leaves out this host, refuses it by policy: it knows the export).
+    /// </summary>
+    private async Task WaitUntilServedAsync(ServedExport export, CancellationToken cancellationToken)
     {
+        var name = export.Name;
+        var expected = export.Access.Allow is null ? ProbeOutcome.Served : ProbeOutcome.Refused;
         var elapsed = Stopwatch.StartNew();
         var pause = TimeSpan.FromMilliseconds(1);
         while (true)
         {
             var outcome = await _probe.NegotiateAsync(name, cancellationToken);
-            if (outcome is ProbeOutcome.Served)
+            if (outcome == ProbeOutcome.Served || outcome == expected)
             {
                 return;
             }
@@ -280,8 +327,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
         var restarts = _status.State == NbdServerState.Starting ? 0 : ++_restarts;
         _server = server;
-        _loadedReadOnly = _desired.Values.ToDictionary(e => e.Name, e => e.ReadOnly, StringComparer.Ordinal);
-        _status = new NbdServerStatus(NbdServerState.Running, server.Pid, server.Since, restarts, _status.LastError);
+        _loaded = _desired.Values.ToDictionary(e => e.Name, SectionMode.Of, StringComparer.Ordinal);
+        _status = new NbdServerStatus(NbdServerState.Running, server.Pid, server.Since, restarts, _status.LastError, _withheld.AsReadOnly());
         _logger.LogInformation("nbd-server {Pid} listening with {ExportCount} exports", server.Pid, _desired.Count);
     }
 
@@ -357,6 +404,31 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         {
             throw new NbdServerUnavailableException(
                 $"nbd-server is {_status.State.ToString().ToLowerInvariant()}{(_status.LastError is { } reason ? $" ({reason})" : "")}; try again shortly.");
+        }
+    }
+
+    private void ClearWithheld(string name)
+    {
+        if (_withheld.Remove(name))
+        {
+            _status = _status with { Withheld = _withheld.AsReadOnly() };
+        }
+    }
+
+    /// <summary>
+    /// nbd-server names each overlay IMAGE-PEER-PID.diff and deletes it when its client leaves;
+    /// one whose process is gone was left by a crash.
+    /// </summary>
+    private void DeleteAbandonedOverlays()
+    {
+        foreach (var overlay in Directory.EnumerateFiles(_layout.CowDirectory, "*.diff"))
+        {
+            var name = Path.GetFileNameWithoutExtension(overlay);
+            if (!int.TryParse(name[(name.LastIndexOf('-') + 1)..], out var pid) || UnixProcesses.StartTicksOfLiving(pid) is null)
+            {
+                _logger.LogInformation("Deleting copy-on-write overlay {Overlay} left by a client that is gone", overlay);
+                File.Delete(overlay);
+            }
         }
     }
 

@@ -23,6 +23,7 @@ internal sealed class Fakes
                 Committed = true;
             });
         NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 42, DateTimeOffset.UnixEpoch, 0, null));
+        NbdServer.Setup(n => n.Connections()).Returns([]);
     }
 
     public ImageFile HasImage(string path, long size)

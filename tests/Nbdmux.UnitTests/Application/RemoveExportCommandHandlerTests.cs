@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports.RemoveExport;
 using Nbdmux.Domain.Exports;
 
@@ -16,7 +17,7 @@ public class RemoveExportCommandHandlerTests
     [Fact]
     public async Task Removes_the_export_and_withdraws_it_before_committing()
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 1), true, DateTimeOffset.UnixEpoch);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 1), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
         _fakes.Registered(export);
 
         await Handler().Handle(new RemoveExportCommand("node1"), default);
@@ -33,5 +34,25 @@ public class RemoveExportCommandHandlerTests
 
         _fakes.NbdServer.Verify(n => n.WithdrawAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
         Assert.False(_fakes.Committed);
+    }
+
+    [Fact]
+    public async Task A_connected_export_is_not_removed_without_force()
+    {
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 1), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
+        _fakes.Registered(export);
+        var client = new ClientConnection("77", "node1", "10.0.0.5:40000", DateTimeOffset.UnixEpoch);
+        _fakes.NbdServer.Setup(n => n.Connections()).Returns([client]);
+
+        var refusal = await Assert.ThrowsAsync<ExportInUseException>(() => Handler().Handle(new RemoveExportCommand("node1"), default));
+
+        Assert.Contains("10.0.0.5:40000", refusal.Message);
+        _fakes.Store.Verify(s => s.Remove(It.IsAny<Export>()), Times.Never);
+        Assert.False(_fakes.Committed);
+
+        await Handler().Handle(new RemoveExportCommand("node1", Force: true), default);
+
+        _fakes.NbdServer.Verify(n => n.DisconnectAsync(new[] { client }, It.IsAny<CancellationToken>()));
+        Assert.True(_fakes.Committed);
     }
 }

@@ -10,7 +10,7 @@ public class ExportTests
     [Fact]
     public void Register_records_the_image_and_mode()
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), readOnly: true, Monday);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), ExportAccess.ReadOnlyForEveryone, Monday);
 
         Assert.Equal(("node1", "/images/a.img", 4096L, true), (export.Name, export.FilePath, export.SizeBytes, export.ReadOnly));
         Assert.Equal(Monday, export.CreatedAt);
@@ -19,14 +19,14 @@ public class ExportTests
 
     [Fact]
     public void Register_refuses_an_invalid_name() =>
-        Assert.Throws<ArgumentException>(() => Export.Register("bad name", new ImageFile("/a.img", 1), true, Monday));
+        Assert.Throws<ArgumentException>(() => Export.Register("bad name", new ImageFile("/a.img", 1), ExportAccess.ReadOnlyForEveryone, Monday));
 
     [Fact]
     public void Replace_changes_file_and_mode_but_keeps_creation_time()
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), readOnly: true, Monday);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), ExportAccess.ReadOnlyForEveryone, Monday);
 
-        export.Replace(new ImageFile("/images/b.img", 8192), readOnly: false, Tuesday);
+        export.Replace(new ImageFile("/images/b.img", 8192), new ExportAccess(readOnly: false), Tuesday);
 
         Assert.Equal(("/images/b.img", 8192L, false), (export.FilePath, export.SizeBytes, export.ReadOnly));
         Assert.Equal(Monday, export.CreatedAt);
@@ -40,10 +40,34 @@ public class ExportTests
     [InlineData("/images/a.img", 4096, false, false)]
     public void IsServedAs_compares_file_size_and_mode(string path, long size, bool readOnly, bool expected)
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), readOnly: true, Monday);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), ExportAccess.ReadOnlyForEveryone, Monday);
 
-        Assert.Equal(expected, export.IsServedAs(new ImageFile(path, size), readOnly));
+        Assert.Equal(expected, export.IsServedAs(new ImageFile(path, size), new ExportAccess(readOnly)));
     }
+
+    [Fact]
+    public void Access_compares_mode_copy_on_write_and_allow_list()
+    {
+        Assert.Equal(new ExportAccess(false, true, ["10.0.0.0/8"]), new ExportAccess(false, true, ["10.0.0.0/8"]));
+        Assert.NotEqual(new ExportAccess(false, true, ["10.0.0.0/8"]), new ExportAccess(false, true, ["10.0.0.0/16"]));
+        Assert.NotEqual(new ExportAccess(false), new ExportAccess(false, true));
+        Assert.NotEqual(new ExportAccess(true), new ExportAccess(true, allow: ["::1"]));
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", true)]
+    [InlineData("10.0.0.0/8", true)]
+    [InlineData("fd00::/64", true)]
+    [InlineData("::1", true)]
+    [InlineData("10.0.0.0/33", false)]
+    [InlineData("example.org", false)]
+    [InlineData("10.0.0.1\n0.0.0.0/0", false)]
+    public void Allow_entries_are_addresses_or_networks(string entry, bool valid) =>
+        Assert.Equal(valid, ExportAccess.IsAddressOrNetwork(entry.Replace("\\n", "\n")));
+
+    [Fact]
+    public void A_copy_on_write_export_cannot_be_read_only() =>
+        Assert.Throws<ArgumentException>(() => new ExportAccess(readOnly: true, copyOnWrite: true));
 
     [Fact]
     public void An_image_file_needs_an_absolute_path() =>

@@ -1,4 +1,5 @@
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.NbdServer;
 
@@ -12,13 +13,21 @@ public class NbdServerConfigTests
     [Fact]
     public void Each_export_reads_its_image_through_its_own_symlink_and_authfile()
     {
-        var text = Config().Render([new ServedExport("node1", "/images/a.img", ReadOnly: false)]);
+        var text = Config().Render([new ServedExport("node1", "/images/a.img", new ExportAccess(readOnly: false))]);
 
         Assert.Contains(
             "[node1]\nexportname = /var/lib/nbdmux/nbd-server/exports/node1\n" +
             "authfile = /var/lib/nbdmux/nbd-server/auth/node1\nreadonly = false\n",
             text);
         Assert.DoesNotContain("/images/a.img", text);
+    }
+
+    [Fact]
+    public void A_copy_on_write_export_keeps_client_overlays_under_the_data_dir()
+    {
+        var text = Config().Render([new ServedExport("lab", "/images/a.img", new ExportAccess(readOnly: false, copyOnWrite: true))]);
+
+        Assert.Contains("readonly = false\ncopyonwrite = true\ncowdir = /var/lib/nbdmux/nbd-server/cow\n", text);
     }
 
     [Fact]

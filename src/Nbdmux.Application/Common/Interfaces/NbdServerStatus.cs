@@ -9,12 +9,16 @@ public enum NbdServerState
 }
 
 /// <summary>A snapshot of the nbd-server process as the supervisor sees it.</summary>
+/// <param name="Withheld">Registered exports it refuses to serve, with the reason (e.g. outside the image roots).</param>
 public sealed record NbdServerStatus(
     NbdServerState State,
     int? Pid,
     DateTimeOffset? RunningSince,
     int RestartCount,
-    string? LastError)
+    string? LastError,
+    IReadOnlyDictionary<string, string>? Withheld = null)
 {
     public bool IsRunning => State == NbdServerState.Running;
+
+    public string? WithheldReason(string export) => Withheld?.GetValueOrDefault(export);
 }

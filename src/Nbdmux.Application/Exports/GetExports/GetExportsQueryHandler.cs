@@ -8,8 +8,9 @@ public sealed class GetExportsQueryHandler(IExportStore store, INbdServer nbdSer
 {
     public async Task<IReadOnlyList<ExportDto>> Handle(GetExportsQuery query, CancellationToken cancellationToken)
     {
-        var running = nbdServer.Status.IsRunning;
+        var status = nbdServer.Status;
+        var connections = nbdServer.Connections();
         var exports = await store.ListAsync(cancellationToken);
-        return exports.Select(export => ExportDto.From(export, running)).ToList();
+        return exports.Select(export => ExportDto.From(export, status, connections)).ToList();
     }
 }

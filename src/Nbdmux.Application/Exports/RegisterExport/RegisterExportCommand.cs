@@ -2,7 +2,20 @@ using MediatR;
 
 namespace Nbdmux.Application.Exports.RegisterExport;
 
-/// <summary>Serves <paramref name="File"/> under <paramref name="Name"/>; re-registering a name replaces its file and mode.</summary>
-public sealed record RegisterExportCommand(string? Name, string? File, bool? Readonly) : IRequest<RegisterExportResult>;
+/// <summary>
+/// Serves <paramref name="File"/> under <paramref name="Name"/>; re-registering a name replaces
+/// its file and access. Read-only unless <paramref name="Readonly"/> is false or the export is
+/// copy-on-write (every client then writes to its own private overlay).
+/// </summary>
+public sealed record RegisterExportCommand(
+    string? Name,
+    string? File,
+    bool? Readonly,
+    bool? CopyOnWrite = null,
+    IReadOnlyList<string>? Allow = null) : IRequest<RegisterExportResult>
+{
+    /// <summary>Replace the file even if clients are connected (they are disconnected).</summary>
+    public bool Force { get; init; }
+}
 
 public sealed record RegisterExportResult(ExportDto Export, bool Created);

@@ -1,6 +1,7 @@
 using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 
@@ -16,29 +17,51 @@ public sealed class RegisterExportCommandHandler(
     public async Task<RegisterExportResult> Handle(RegisterExportCommand command, CancellationToken cancellationToken)
     {
         var name = command.Name!;
-        var readOnly = command.Readonly ?? true;
+        var copyOnWrite = command.CopyOnWrite ?? false;
+        var access = new ExportAccess(command.Readonly ?? !copyOnWrite, copyOnWrite, command.Allow);
         var image = InspectAgain(command.File!);
 
         await using var change = await store.BeginChangeAsync(cancellationToken);
         var export = await store.FindAsync(name, cancellationToken);
         var created = export is null;
+        IReadOnlyList<ClientConnection> displaced = [];
         if (export is null)
         {
-            export = Export.Register(name, image, readOnly, clock.GetUtcNow());
+            export = Export.Register(name, image, access, clock.GetUtcNow());
             store.Add(export);
         }
-        else if (!export.IsServedAs(image, readOnly))
+        else if (!export.IsServedAs(image, access))
         {
-            export.Replace(image, readOnly, clock.GetUtcNow());
+            if (export.FilePath != image.Path)
+            {
+                displaced = ClientsToDisplace(name, command.Force);
+            }
+
+            export.Replace(image, access, clock.GetUtcNow());
         }
 
         // Published even when unchanged: a repeated POST is also a request to make sure it is live.
-        await change.CommitAsync(() => nbdServer.PublishAsync(ServedExport.From(export), cancellationToken), cancellationToken);
+        await change.CommitAsync(async () =>
+        {
+            await nbdServer.PublishAsync(ServedExport.From(export), cancellationToken);
+            if (displaced.Count > 0)
+            {
+                logger.LogWarning("Export {ExportName} changed file by force: disconnecting {Peers}", name, displaced.Select(c => c.Peer));
+                await nbdServer.DisconnectAsync(displaced, cancellationToken);
+            }
+        }, cancellationToken);
 
         logger.LogInformation(
-            "Export {ExportName} {Outcome}: {ImagePath} ({SizeBytes} bytes, {Mode})",
-            name, created ? "registered" : "replaced", image.Path, image.SizeBytes, readOnly ? "read-only" : "read-write");
-        return new RegisterExportResult(ExportDto.From(export, serverRunning: true), created);
+            "Export {ExportName} {Outcome}: {ImagePath} ({SizeBytes} bytes, {Access})",
+            name, created ? "registered" : "replaced", image.Path, image.SizeBytes, access);
+        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
+    }
+
+    /// <summary>Swapping the file under a booted machine crashes it: only on request, and then cleanly.</summary>
+    private IReadOnlyList<ClientConnection> ClientsToDisplace(string name, bool force)
+    {
+        var connected = nbdServer.Connections().Where(c => c.Export == name).ToList();
+        return connected.Count == 0 || force ? connected : throw new ExportInUseException(name, connected);
     }
 
     /// <summary>The file may have changed since validation; the size recorded must be the one served.</summary>

@@ -28,5 +28,16 @@ public sealed class RegisterExportCommandValidator : AbstractValidator<RegisterE
                     context.AddFailure(nameof(RegisterExportCommand.File), problem);
                 }
             });
+
+        RuleFor(c => c.Readonly)
+            .NotEqual(true).When(c => c.CopyOnWrite == true)
+            .WithMessage("readonly cannot be true for a copy_on_write export: each client gets a private writable view; omit readonly.");
+
+        RuleFor(c => c.Allow)
+            .Must(allow => allow!.Count > 0).When(c => c.Allow is not null)
+            .WithMessage("allow must list at least one address or network; omit it to admit every client.");
+        RuleForEach(c => c.Allow)
+            .Must(ExportAccess.IsAddressOrNetwork)
+            .WithMessage((_, entry) => $"allow entry '{entry}' is not an IP address or CIDR network (e.g. 10.1.2.3, 10.1.0.0/16, fd00::/64).");
     }
 }

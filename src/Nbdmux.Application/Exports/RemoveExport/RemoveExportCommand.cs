@@ -2,5 +2,5 @@ using MediatR;
 
 namespace Nbdmux.Application.Exports.RemoveExport;
 
-/// <summary>Stops serving the export to new clients and forgets it.</summary>
-public sealed record RemoveExportCommand(string Name) : IRequest<Unit>;
+/// <summary>Stops serving the export to new clients and forgets it; with <paramref name="Force"/> even while clients are connected.</summary>
+public sealed record RemoveExportCommand(string Name, bool Force = false) : IRequest<Unit>;

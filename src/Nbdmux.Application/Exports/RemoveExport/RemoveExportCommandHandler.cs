@@ -16,8 +16,22 @@ public sealed class RemoveExportCommandHandler(
         var export = await store.FindAsync(command.Name, cancellationToken)
             ?? throw NotFoundException.Export(command.Name);
 
+        var connected = nbdServer.Connections().Where(c => c.Export == export.Name).ToList();
+        if (connected.Count > 0 && !command.Force)
+        {
+            throw new ExportInUseException(export.Name, connected);
+        }
+
         store.Remove(export);
-        await change.CommitAsync(() => nbdServer.WithdrawAsync(export.Name, cancellationToken), cancellationToken);
+        await change.CommitAsync(async () =>
+        {
+            await nbdServer.WithdrawAsync(export.Name, cancellationToken);
+            if (connected.Count > 0)
+            {
+                logger.LogWarning("Export {ExportName} removed by force: disconnecting {Peers}", export.Name, connected.Select(c => c.Peer));
+                await nbdServer.DisconnectAsync(connected, cancellationToken);
+            }
+        }, cancellationToken);
 
         logger.LogInformation("Export {ExportName} removed ({ImagePath})", export.Name, export.FilePath);
         return Unit.Value;

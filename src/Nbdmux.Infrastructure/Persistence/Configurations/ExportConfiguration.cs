@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Nbdmux.Domain.Exports;
 
@@ -10,10 +11,22 @@ public sealed class ExportConfiguration : IEntityTypeConfiguration<Export>
     {
         builder.ToTable("exports");
         builder.HasKey(e => e.Name);
+        builder.Ignore(e => e.Access);
         builder.Property(e => e.Name).HasColumnName("name").HasMaxLength(ExportName.MaxLength).UseCollation("BINARY");
         builder.Property(e => e.FilePath).HasColumnName("file").IsRequired();
-        builder.Property(e => e.ReadOnly).HasColumnName("readonly");
         builder.Property(e => e.SizeBytes).HasColumnName("size_bytes");
+        builder.Property(e => e.PartitionTable).HasColumnName("partition_table").HasConversion<string>().HasDefaultValue(PartitionTable.None);
+        builder.Property(e => e.ReadOnly).HasColumnName("readonly");
+        builder.Property(e => e.CopyOnWrite).HasColumnName("copy_on_write").HasDefaultValue(false);
+        // Entries are validated addresses and networks, so a newline cannot occur inside one.
+        builder.Property(e => e.Allow).HasColumnName("allow")
+            .HasConversion(
+                allow => allow == null ? null : string.Join('\n', allow),
+                text => text == null ? null : text.Split('\n', StringSplitOptions.None),
+                new ValueComparer<IReadOnlyList<string>?>(
+                    (a, b) => (a == null && b == null) || (a != null && b != null && a.SequenceEqual(b)),
+                    list => list == null ? 0 : list.Aggregate(0, (hash, entry) => HashCode.Combine(hash, entry)),
+                    list => list == null ? null : list.ToArray()));
         builder.Property(e => e.CreatedAt).HasColumnName("created_at");
         builder.Property(e => e.UpdatedAt).HasColumnName("updated_at");
     }

@@ -25,6 +25,16 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                         .HasColumnName("name")
                         .UseCollation("BINARY");
 
+                    b.Property<string>("Allow")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allow");
+
+                    b.Property<bool>("CopyOnWrite")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("copy_on_write");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -33,6 +43,13 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("file");
+
+                    b.Property<string>("PartitionTable")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("None")
+                        .HasColumnName("partition_table");
 
                     b.Property<bool>("ReadOnly")
                         .HasColumnType("INTEGER")
