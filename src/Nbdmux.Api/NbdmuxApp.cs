@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Nbdmux.Api.Authentication;
 using Nbdmux.Api.Configuration;
+using Nbdmux.Api.Dashboard;
 using Nbdmux.Api.Errors;
 using Nbdmux.Api.Health;
 using Nbdmux.Application;
@@ -13,7 +15,8 @@ namespace Nbdmux.Api;
 public static class NbdmuxApp
 {
     /// <summary>Everything between the command line and a running daemon; startup problems throw <see cref="StartupException"/>.</summary>
-    public static WebApplication Build(string[] args)
+    /// <param name="customize">Last changes before the app is built; tests use it to swap the server for a test server.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         NbdmuxSettings.AddTo(builder.Configuration, args);
@@ -36,12 +39,17 @@ public static class NbdmuxApp
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         builder.Services.AddHealthChecks().AddCheck<NbdServerHealthCheck>("nbd-server");
+        builder.Services.AddNbdmuxAuthentication(options);
+        builder.Services.AddDashboard();
+        customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDashboardAssets();
+        app.UseNbdmuxAuthentication();
         app.MapControllers();
-        app.MapNbdmuxHealth();
+        app.MapNbdmuxHealth().AllowAnonymous();
 
         DataDirectory.Prepare(options);
         PortCheck.EnsureFree(new System.Net.IPEndPoint(options.BindAddress, options.Port), "--port");

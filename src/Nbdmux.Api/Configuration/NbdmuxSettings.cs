@@ -19,6 +19,7 @@ public static class NbdmuxSettings
         ("--nbd-port", nameof(NbdmuxOptions.NbdPort), "TCP port targets connect to with nbd-client (default 10809)"),
         ("--bind", nameof(NbdmuxOptions.Bind), "address for both HTTP and NBD (default 0.0.0.0)"),
         ("--nbd-server-bin", nameof(NbdmuxOptions.NbdServerBin), "nbd-server executable (default nbd-server, found in PATH)"),
+        ("--admin-password", nameof(NbdmuxOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
     ];
 
     public static string Usage =>

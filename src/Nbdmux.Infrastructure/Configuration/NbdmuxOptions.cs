@@ -28,6 +28,9 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Required]
     public string NbdServerBin { get; set; } = "nbd-server";
 
+    /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>
+    public string? AdminPassword { get; set; }
+
     public IPAddress BindAddress => IPAddress.Parse(Bind);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
@@ -42,6 +45,11 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (DataDir.Any(char.IsControl))
         {
             yield return new ValidationResult("--data-dir must not contain control characters.", [nameof(DataDir)]);
+        }
+
+        if (AdminPassword is "")
+        {
+            yield return new ValidationResult("--admin-password is empty; give a password or leave the setting out to run without one.", [nameof(AdminPassword)]);
         }
 
         if (Port == NbdPort)
