@@ -18,7 +18,11 @@ public static class NbdmuxApp
     /// <param name="customize">Last changes before the app is built; tests use it to swap the server for a test server.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The application name is where MVC looks for controllers and views: this assembly, even when a test host runs it.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [], ContentRootPath = AppContext.BaseDirectory, ApplicationName = typeof(NbdmuxApp).Assembly.GetName().Name,
+        });
         NbdmuxSettings.AddTo(builder.Configuration, args);
         var options = ValidatedOptions(builder.Configuration);
 
