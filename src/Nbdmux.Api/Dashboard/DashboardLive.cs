@@ -17,7 +17,8 @@ public sealed record DashboardLive(
     public string? Uptime => Server.RunningSince is { } since ? Durations.Describe(Now - since) : null;
 
     public string RegisterExample =>
-        $"curl -X POST {ApiBaseUrl}/exports -H 'Content-Type: application/json'" +
-        (PasswordRequired ? " \\\n  -H \"Authorization: Bearer $NBDMUX_ADMIN_PASSWORD\"" : "") +
-        " \\\n  -d '{\"name\": \"debian\", \"file\": \"/srv/images/debian.img\", \"readonly\": true}'";
+        $"curl -X POST {ApiBaseUrl}/exports \\\n" +
+        "  -H 'Content-Type: application/json' \\\n" +
+        (PasswordRequired ? "  -H \"Authorization: Bearer $NBDMUX_ADMIN_PASSWORD\" \\\n" : "") +
+        "  -d '{\"name\": \"debian\", \"file\": \"/srv/images/debian.img\"}'";
 }

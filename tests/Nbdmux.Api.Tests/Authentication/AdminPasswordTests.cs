@@ -172,6 +172,19 @@ public sealed class AdminPasswordTests : IAsyncLifetime
         Assert.Matches("id=\"file-error\"[^>]*>file must be an absolute path", page);
     }
 
+    [Fact]
+    public async Task LiveRefreshShowsNbdServerDownWithItsLastError()
+    {
+        var client = _daemon.CreateClient();
+        await BrowserForms.LogInAsync(client, Password);
+
+        var live = await client.GetStringAsync("/dashboard/live");
+
+        Assert.Matches("data-testid=\"server-state\">\\s*<span class=\"dot\" aria-hidden=\"true\"></span>down", live);
+        Assert.Contains("nbd-server exited with status 1", live);
+        Assert.Contains("3 restarts", live);
+    }
+
     private static async Task AssertUnauthorizedProblemAsync(HttpResponseMessage response, string error)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
