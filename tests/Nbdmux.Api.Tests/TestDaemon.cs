@@ -23,9 +23,12 @@ internal sealed class TestDaemon : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestDaemon(WebApplication app, Mock<INbdServer> nbdServer, string dataDir)
+    private readonly bool _ownsDataDir;
+
+    private TestDaemon(WebApplication app, Mock<INbdServer> nbdServer, string dataDir, bool ownsDataDir)
     {
         _app = app;
+        _ownsDataDir = ownsDataDir;
         NbdServer = nbdServer;
         DataDir = dataDir;
     }
@@ -34,8 +37,10 @@ internal sealed class TestDaemon : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <param name="dataDir">A data dir the caller owns (and deletes); by default a temp dir deleted on dispose.</param>
     public static async Task<TestDaemon> StartAsync(string? adminPassword, string? dataDir = null)
     {
+        var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("nbdmux-api-tests-").FullName;
         var nbdServer = new Mock<INbdServer>();
         nbdServer.SetupGet(server => server.Status)
@@ -52,7 +57,7 @@ internal sealed class TestDaemon : IAsyncDisposable
             builder.Services.Remove(supervisorStart);
         });
         await app.StartAsync();
-        return new TestDaemon(app, nbdServer, dataDir);
+        return new TestDaemon(app, nbdServer, dataDir, ownsDataDir);
     }
 
     /// <summary>A client that keeps cookies and does not follow redirects, like a browser's first hop.</summary>
@@ -63,6 +68,10 @@ internal sealed class TestDaemon : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_ownsDataDir)
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
     }
 
     private static int FreePort()

@@ -56,8 +56,13 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
     }
 
     [HttpPost("/dashboard/exports/remove")]
-    public async Task<IActionResult> Remove([FromForm] string name, CancellationToken cancellationToken)
+    public async Task<IActionResult> Remove([FromForm] string? name, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(name))
+        {
+            return BadRequest();
+        }
+
         try
         {
             await mediator.Send(new RemoveExportCommand(name), cancellationToken);
