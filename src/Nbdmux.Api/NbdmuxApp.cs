@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Nbdmux.Api.Authentication;
 using Nbdmux.Api.Configuration;
+using Nbdmux.Api.Dashboard;
 using Nbdmux.Api.Errors;
 using Nbdmux.Api.Health;
 using Nbdmux.Application;
@@ -15,9 +17,17 @@ public static class NbdmuxApp
     /// Composes the daemon. Settings are read when the host starts (not here), so tests can
     /// override them through WebApplicationFactory like any other configuration.
     /// </summary>
-    public static WebApplication Build(string[] args)
+    /// <param name="customize">Last changes before the app is built; tests use it to swap the server for a test server.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateBuilder(NbdmuxSettings.HostArguments(args));
+        var hostArguments = NbdmuxSettings.HostArguments(args);
+        // The application name is where MVC looks for controllers and views: this assembly, even when a test host runs it.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = hostArguments,
+            ContentRootPath = hostArguments.Any(arg => arg.StartsWith("--contentRoot=", StringComparison.Ordinal)) ? null : AppContext.BaseDirectory,
+            ApplicationName = typeof(NbdmuxApp).Assembly.GetName().Name,
+        });
         NbdmuxSettings.AddTo(builder.Configuration, args);
         builder.Services.AddOptions<NbdmuxOptions>()
             .BindConfiguration(NbdmuxOptions.Section)
@@ -53,12 +63,17 @@ public static class NbdmuxApp
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         builder.Services.AddHealthChecks().AddCheck<NbdServerHealthCheck>("nbd-server");
+        builder.Services.AddNbdmuxAuthentication();
+        builder.Services.AddDashboard();
+        customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDashboardAssets();
+        app.UseNbdmuxAuthentication();
         app.MapControllers();
-        app.MapNbdmuxHealth();
+        app.MapNbdmuxHealth().AllowAnonymous();
         return app;
     }
 }

@@ -20,6 +20,7 @@ public static class NbdmuxSettings
         ("--bind", nameof(NbdmuxOptions.Bind), "address for both HTTP and NBD (default 0.0.0.0)"),
         ("--nbd-server-bin", nameof(NbdmuxOptions.NbdServerBin), "nbd-server executable (default nbd-server, found in PATH)"),
         ("--images-dir", nameof(NbdmuxOptions.ImagesDirs), "a directory whose images may be exported; repeat for more; env: ':'-separated (default <data-dir>/images)"),
+        ("--admin-password", nameof(NbdmuxOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
     ];
 
     /// <summary>Settings that take a list: repeated flags, or one ':'-separated environment variable.</summary>

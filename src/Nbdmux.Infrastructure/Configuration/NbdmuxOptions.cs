@@ -34,6 +34,9 @@ public sealed class NbdmuxOptions : IValidatableObject
     public IReadOnlyList<string> ImageRoots() =>
         ImagesDirs.Count > 0 ? ImagesDirs.Select(Path.GetFullPath).ToList() : [Path.Combine(DataDirFullPath, "images")];
 
+    /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>
+    public string? AdminPassword { get; set; }
+
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
@@ -48,6 +51,11 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (DataDir.Any(char.IsControl))
         {
             yield return new ValidationResult("--data-dir must not contain control characters.", [nameof(DataDir)]);
+        }
+
+        if (AdminPassword is "")
+        {
+            yield return new ValidationResult("--admin-password is empty; give a password or leave the setting out to run without one.", [nameof(AdminPassword)]);
         }
 
         if (Port == NbdPort)

@@ -1,0 +1,100 @@
+using FluentValidation;
+using MediatR;
+using Microsoft.AspNetCore.Mvc;
+using Nbdmux.Api.Authentication;
+using Nbdmux.Api.Dashboard;
+using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Application.Exports.GetExports;
+using Nbdmux.Application.Exports.RegisterExport;
+using Nbdmux.Application.Exports.RemoveExport;
+using Nbdmux.Application.NbdServer.GetNbdServerStatus;
+using Nbdmux.Infrastructure.Configuration;
+
+namespace Nbdmux.Api.Controllers;
+
+/// <summary>The operator's page: what is served, whether nbd-server is healthy, and the forms to change it.</summary>
+[AutoValidateAntiforgeryToken]
+public sealed class DashboardController(IMediator mediator, NbdmuxOptions options, AdminPassword password, TimeProvider clock)
+    : Controller
+{
+    private const string NoticeKey = "notice";
+    private const string ErrorKey = "error";
+
+    [HttpGet("/")]
+    public async Task<IActionResult> Index(CancellationToken cancellationToken) =>
+        View(await PageAsync(new AddExportForm(), TempData[ErrorKey] as string, cancellationToken));
+
+    /// <summary>Polled by dashboard.js to keep the page current without a reload.</summary>
+    [HttpGet("/dashboard/live")]
+    public async Task<IActionResult> Live(CancellationToken cancellationToken) =>
+        PartialView("_Live", await LiveAsync(cancellationToken));
+
+    [HttpPost("/dashboard/exports")]
+    public async Task<IActionResult> Add([FromForm] AddExportForm form, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await mediator.Send(new RegisterExportCommand(form.Name, form.File, form.Readonly), cancellationToken);
+            TempData[NoticeKey] = result.Created
+                ? $"Export {result.Export.Name} added."
+                : $"Export {result.Export.Name} now serves {result.Export.File}.";
+            return RedirectToAction(nameof(Index));
+        }
+        catch (ValidationException invalid)
+        {
+            foreach (var failure in invalid.Errors)
+            {
+                ModelState.AddModelError(failure.PropertyName, failure.ErrorMessage);
+            }
+
+            return await PageWithStatusAsync(form, null, StatusCodes.Status400BadRequest, cancellationToken);
+        }
+        catch (NbdServerUnavailableException unavailable)
+        {
+            return await PageWithStatusAsync(form, unavailable.Message, StatusCodes.Status503ServiceUnavailable, cancellationToken);
+        }
+    }
+
+    [HttpPost("/dashboard/exports/remove")]
+    public async Task<IActionResult> Remove([FromForm] string? name, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return BadRequest();
+        }
+
+        try
+        {
+            await mediator.Send(new RemoveExportCommand(name), cancellationToken);
+            TempData[NoticeKey] = $"Export {name} removed. Targets already connected keep their connection.";
+        }
+        catch (NotFoundException)
+        {
+            TempData[NoticeKey] = $"Export {name} was already removed.";
+        }
+        catch (NbdServerUnavailableException unavailable)
+        {
+            TempData[ErrorKey] = unavailable.Message;
+        }
+
+        return RedirectToAction(nameof(Index));
+    }
+
+    private async Task<IActionResult> PageWithStatusAsync(AddExportForm form, string? error, int status, CancellationToken cancellationToken)
+    {
+        var page = View(nameof(Index), await PageAsync(form, error, cancellationToken));
+        page.StatusCode = status;
+        return page;
+    }
+
+    private async Task<DashboardPage> PageAsync(AddExportForm form, string? error, CancellationToken cancellationToken) =>
+        new(await LiveAsync(cancellationToken), form, TempData[NoticeKey] as string, error);
+
+    private async Task<DashboardLive> LiveAsync(CancellationToken cancellationToken) => new(
+        await mediator.Send(new GetExportsQuery(), cancellationToken),
+        await mediator.Send(new GetNbdServerStatusQuery(), cancellationToken),
+        NbdEndpoint.For(Request, options.NbdPort, options.Bind),
+        $"{Request.Scheme}://{Request.Host}",
+        password.IsRequired,
+        clock.GetUtcNow());
+}

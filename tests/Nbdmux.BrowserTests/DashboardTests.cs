@@ -1,0 +1,117 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Nbdmux.BrowserTests;
+
+public sealed class DashboardTests(DashboardApp app) : IClassFixture<DashboardApp>
+{
+    [Fact]
+    public async Task OperatorLogsInAndOut()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync("/");
+        await Expect(page).ToHaveURLAsync($"{app.BaseUrl}/login?ReturnUrl=%2F");
+
+        await DashboardApp.LogInAsync(page);
+
+        await Expect(page).ToHaveURLAsync($"{app.BaseUrl}/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Add an export" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("server-state")).ToHaveTextAsync("running");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync($"{app.BaseUrl}/login");
+        await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Log in to nbdmux" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task ExportAddedThroughTheFormIsListedWithItsSize()
+    {
+        var image = app.CreateImage("form-added.img", 1536L * 1024 * 1024);
+        var page = await app.LoggedInPageAsync();
+
+        await page.GetByLabel("Name").FillAsync("form-added");
+        await page.GetByLabel("Image file").FillAsync(image);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add export" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Export form-added added." })).ToBeVisibleAsync();
+        var row = page.Locator("tbody[data-export='form-added']");
+        await Expect(row.Locator(".size")).ToHaveTextAsync("1.5 GiB");
+        await Expect(row).ToContainTextAsync("read-only");
+        await Expect(row).ToContainTextAsync(image);
+        await Expect(row.Locator(".connect code")).ToHaveTextAsync($"nbd-client 127.0.0.1 {app.NbdPort} -name form-added /dev/nbd0");
+    }
+
+    [Fact]
+    public async Task BadNameIsExplainedNextToTheField()
+    {
+        var image = app.CreateImage("bad-name.img", 1024 * 1024);
+        var page = await app.LoggedInPageAsync();
+
+        await page.GetByLabel("Name").FillAsync("no spaces allowed");
+        await page.GetByLabel("Image file").FillAsync(image);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add export" }).ClickAsync();
+
+        await Expect(page.Locator("#name-error")).ToContainTextAsync("name must be 1 to 64 letters");
+        await Expect(page.GetByLabel("Name")).ToHaveValueAsync("no spaces allowed");
+        await Expect(page.Locator("#file-error")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task RemovalAsksForConfirmationFirst()
+    {
+        await app.RegisterOverApiAsync("to-remove", app.CreateImage("to-remove.img", 4096));
+        var page = await app.LoggedInPageAsync();
+        var row = page.Locator("tbody[data-export='to-remove']");
+        var remove = row.GetByRole(AriaRole.Button, new() { Name = "Remove export to-remove" });
+
+        var questions = new List<string>();
+        var answer = false;
+        page.Dialog += (_, dialog) =>
+        {
+            questions.Add(dialog.Message);
+            _ = answer ? dialog.AcceptAsync() : dialog.DismissAsync();
+        };
+
+        await remove.ClickAsync();
+        await page.WaitForTimeoutAsync(500);
+        await Expect(row).ToBeVisibleAsync();
+        answer = true;
+        await remove.ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Export to-remove removed." })).ToBeVisibleAsync();
+        await Expect(row).ToHaveCountAsync(0);
+        Assert.All(questions, question => Assert.StartsWith("Remove export \"to-remove\"?", question));
+        Assert.Equal(2, questions.Count);
+    }
+
+    [Fact]
+    public async Task ExportAddedOverTheApiAppearsWithoutReload()
+    {
+        var page = await app.LoggedInPageAsync();
+        await page.EvaluateAsync("window.sameDocument = true");
+
+        await app.RegisterOverApiAsync("from-api", app.CreateImage("from-api.img", 8L * 1024 * 1024 * 1024), readOnly: false);
+
+        var row = page.Locator("tbody[data-export='from-api']");
+        await Expect(row).ToBeVisibleAsync(new() { Timeout = 8000 });
+        await Expect(row.Locator(".size")).ToHaveTextAsync("8 GiB");
+        await Expect(row).ToContainTextAsync("read-write");
+        Assert.True(await page.EvaluateAsync<bool>("window.sameDocument === true"));
+    }
+
+    [Fact]
+    public async Task CopyButtonPutsTheClientCommandOnTheClipboard()
+    {
+        await app.RegisterOverApiAsync("copy-me", app.CreateImage("copy-me.img", 4096));
+        var page = await app.LoggedInPageAsync();
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+
+        var copy = page.GetByRole(AriaRole.Button, new() { Name = "Copy the nbd-client command for copy-me" });
+        await copy.ClickAsync();
+
+        await Expect(copy).ToHaveTextAsync("Copied");
+        Assert.Equal($"nbd-client 127.0.0.1 {app.NbdPort} -name copy-me /dev/nbd0", await page.EvaluateAsync<string>("navigator.clipboard.readText()"));
+    }
+}
