@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Errors;
 using Nbdmux.Api.Health;
+using Nbdmux.Api.OpenApi;
 using Nbdmux.Application;
 using Nbdmux.Infrastructure;
 using Nbdmux.Infrastructure.Configuration;
@@ -53,12 +54,14 @@ public static class NbdmuxApp
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         builder.Services.AddHealthChecks().AddCheck<NbdServerHealthCheck>("nbd-server");
+        builder.Services.AddNbdmuxOpenApi();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapControllers();
         app.MapNbdmuxHealth();
+        app.MapNbdmuxOpenApi();
         return app;
     }
 }
