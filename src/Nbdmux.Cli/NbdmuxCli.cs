@@ -28,9 +28,10 @@ public static class NbdmuxCli
         }
 
         var parseResult = root.Parse(args);
-        if (parseResult.Errors is [var first, ..])
+        if (parseResult.Errors.Count > 0)
         {
-            return await FailAsync(console, $"{first.Message} (see nbdmux --help)", UsageError);
+            var problems = string.Join(" ", parseResult.Errors.Select(error => error.Message).Distinct());
+            return await FailAsync(console, $"{problems} (see nbdmux --help)", UsageError);
         }
 
         try
