@@ -5,6 +5,7 @@ using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Dashboard;
 using Nbdmux.Api.Errors;
 using Nbdmux.Api.Health;
+using Nbdmux.Api.OpenApi;
 using Nbdmux.Application;
 using Nbdmux.Infrastructure;
 using Nbdmux.Infrastructure.Configuration;
@@ -63,6 +64,7 @@ public static class NbdmuxApp
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         builder.Services.AddHealthChecks().AddCheck<NbdServerHealthCheck>("nbd-server");
+        builder.Services.AddNbdmuxOpenApi();
         builder.Services.AddNbdmuxAuthentication();
         builder.Services.AddDashboard();
         customize?.Invoke(builder);
@@ -74,6 +76,7 @@ public static class NbdmuxApp
         app.UseNbdmuxAuthentication();
         app.MapControllers();
         app.MapNbdmuxHealth().AllowAnonymous();
+        app.MapNbdmuxOpenApi();
         return app;
     }
 }

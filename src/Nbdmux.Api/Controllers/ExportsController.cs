@@ -15,17 +15,36 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     /// <summary>Large enough for any valid request, small enough that nobody can make nbdmux buffer much.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
+    private const string Json = "application/json";
+    private const string ProblemJson = "application/problem+json";
+
     [HttpGet]
+    [EndpointName("ListExports")]
+    [EndpointSummary("All exports, sorted by name.")]
+    [ProducesResponseType<IReadOnlyList<ExportDto>>(StatusCodes.Status200OK, Json)]
     public Task<IReadOnlyList<ExportDto>> List(CancellationToken cancellationToken) =>
         mediator.Send(new GetExportsQuery(), cancellationToken);
 
     [HttpGet("{name}")]
+    [EndpointName("GetExport")]
+    [EndpointSummary("One export by name.")]
+    [ProducesResponseType<ExportDto>(StatusCodes.Status200OK, Json)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, ProblemJson)]
     public Task<ExportDto> Get(string name, CancellationToken cancellationToken) =>
         mediator.Send(new GetExportQuery(name), cancellationToken);
 
     [HttpPost]
+    [EndpointName("RegisterExport")]
+    [EndpointSummary("Serve a file under a name; re-registering a name replaces its file and mode (201 new, 200 replaced).")]
     [Consumes("application/json")]
     [RequestSizeLimit(MaxBodyBytes)]
+    [ProducesResponseType<ExportDto>(StatusCodes.Status201Created, Json)]
+    [ProducesResponseType<ExportDto>(StatusCodes.Status200OK, Json)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, ProblemJson)]
     public async Task<ActionResult<ExportDto>> Register(
         RegisterExportCommand command, [FromQuery] bool force, CancellationToken cancellationToken)
     {
@@ -36,6 +55,12 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     }
 
     [HttpDelete("{name}")]
+    [EndpointName("RemoveExport")]
+    [EndpointSummary("Stop serving an export to new clients; connected clients keep their session.")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, ProblemJson)]
     public async Task<IActionResult> Remove(string name, [FromQuery] bool force, CancellationToken cancellationToken)
     {
         await mediator.Send(new RemoveExportCommand(name, force), cancellationToken);

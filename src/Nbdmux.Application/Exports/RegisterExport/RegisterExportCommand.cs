@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MediatR;
 
 namespace Nbdmux.Application.Exports.RegisterExport;
@@ -14,7 +15,8 @@ public sealed record RegisterExportCommand(
     bool? CopyOnWrite = null,
     IReadOnlyList<string>? Allow = null) : IRequest<RegisterExportResult>
 {
-    /// <summary>Replace the file even if clients are connected (they are disconnected).</summary>
+    /// <summary>Replace the file even if clients are connected (they are disconnected). A query flag, never body JSON.</summary>
+    [JsonIgnore]
     public bool Force { get; init; }
 }
 

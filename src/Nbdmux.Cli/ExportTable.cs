@@ -1,0 +1,26 @@
+using Nbdmux.Client;
+
+namespace Nbdmux.Cli;
+
+/// <summary>The human form of `nbdmux ls`: one aligned row per export, sizes right-aligned.</summary>
+public static class ExportTable
+{
+    private static readonly string[] Header = ["NAME", "FILE", "SIZE", "MODE", "STATUS"];
+    private const int SizeColumn = 2;
+
+    public static void Write(TextWriter output, IReadOnlyList<NbdmuxExport> exports)
+    {
+        var rows = exports
+            .Select(export => new[] { export.Name, export.File, ByteSize.Format(export.SizeBytes), Mode(export.Readonly), export.Status })
+            .Prepend(Header)
+            .ToList();
+        var widths = Enumerable.Range(0, Header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            var cells = row.Select((cell, column) => column == SizeColumn && row != Header ? cell.PadLeft(widths[column]) : cell.PadRight(widths[column]));
+            output.WriteLine(string.Join("  ", cells).TrimEnd());
+        }
+    }
+
+    public static string Mode(bool readOnly) => readOnly ? "ro" : "rw";
+}

@@ -1,0 +1,3 @@
+using Nbdmux.Cli;
+
+return await NbdmuxCli.RunAsync(args, new CliConsole(Console.Out, Console.Error, Environment.GetEnvironmentVariable));

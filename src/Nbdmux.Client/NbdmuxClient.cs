@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Polly;
+using Polly.Timeout;
+
+namespace Nbdmux.Client;
+
+/// <summary>
+/// The nbdmux HTTP API. Every failure is an <see cref="NbdmuxApiException"/>; a daemon that
+/// cannot be reached or does not answer in time is an <see cref="NbdmuxUnreachableException"/>.
+/// Cancelling a call throws <see cref="OperationCanceledException"/> as usual.
+/// </summary>
+public sealed class NbdmuxClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly NbdmuxClientOptions _options;
+    private readonly Uri _baseAddress;
+    private readonly RetryPipelines _pipelines;
+
+    /// <summary>A client with its own connection pool; dispose it when done.</summary>
+    public NbdmuxClient(Uri baseAddress, string? password = null)
+        : this(new NbdmuxClientOptions { BaseAddress = baseAddress, Password = password })
+    {
+    }
+
+    /// <summary>A client with its own connection pool; dispose it when done.</summary>
+    public NbdmuxClient(NbdmuxClientOptions options)
+        : this(new HttpClient(), options, ownsHttp: true)
+    {
+    }
+
+    /// <summary>A client over an HttpClient the caller manages (e.g. from IHttpClientFactory).</summary>
+    public NbdmuxClient(HttpClient http, NbdmuxClientOptions options)
+        : this(http, options, ownsHttp: false)
+    {
+    }
+
+    private NbdmuxClient(HttpClient http, NbdmuxClientOptions options, bool ownsHttp)
+    {
+        options.Validate();
+        _http = http;
+        _ownsHttp = ownsHttp;
+        _options = options;
+        // Without the trailing slash, a base path such as /nbdmux would be replaced, not extended.
+        _baseAddress = options.BaseAddress.AbsoluteUri.EndsWith('/') ? options.BaseAddress : new Uri(options.BaseAddress.AbsoluteUri + "/");
+        _pipelines = new RetryPipelines(options);
+    }
+
+    /// <summary>All exports, sorted by name.</summary>
+    public async Task<IReadOnlyList<NbdmuxExport>> ListExportsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "exports", content: null, _pipelines.Idempotent, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await ReadAsync(response, NbdmuxJsonContext.Default.ListNbdmuxExport, cancellationToken);
+    }
+
+    /// <exception cref="NbdmuxApiException">With status 404 when no export has that name.</exception>
+    public async Task<NbdmuxExport> GetExportAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, ExportPath(name), content: null, _pipelines.Idempotent, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await ReadAsync(response, NbdmuxJsonContext.Default.NbdmuxExport, cancellationToken);
+    }
+
+    /// <summary>Serves <paramref name="file"/> (a path on the daemon's host) as <paramref name="name"/>, replacing any export of that name.</summary>
+    /// <exception cref="NbdmuxApiException">With status 400 and the reason when the name or file is refused.</exception>
+    public async Task<AddExportResult> AddExportAsync(string name, string file, bool readOnly = true, CancellationToken cancellationToken = default)
+    {
+        var body = JsonContent.Create(new AddExportRequest(name, file, readOnly), NbdmuxJsonContext.Default.AddExportRequest);
+        using var response = await SendAsync(HttpMethod.Post, "exports", body, _pipelines.Once, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var export = await ReadAsync(response, NbdmuxJsonContext.Default.NbdmuxExport, cancellationToken);
+        return new AddExportResult(export, Created: response.StatusCode == HttpStatusCode.Created);
+    }
+
+    /// <summary>Stops serving the export to new clients. Removing a name that is not registered is not an error.</summary>
+    /// <returns>True when it was removed, false when there was no such export.</returns>
+    public async Task<bool> RemoveExportAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, ExportPath(name), content: null, _pipelines.Idempotent, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Whether nbd-server is running and answering; an unhealthy daemon is an answer, not an exception.</summary>
+    public async Task<NbdmuxHealth> GetHealthAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "healthz", content: null, _pipelines.Health, cancellationToken);
+        if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable))
+        {
+            await EnsureSuccessAsync(response, cancellationToken);
+        }
+
+        var status = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
+        return new NbdmuxHealth(response.StatusCode == HttpStatusCode.OK, status);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private static string ExportPath(string name) => "exports/" + Uri.EscapeDataString(name);
+
+    private async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, string path, HttpContent? content, ResiliencePipeline<HttpResponseMessage> pipeline, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_baseAddress, path);
+        try
+        {
+            return await pipeline.ExecuteAsync(async token =>
+            {
+                using var request = new HttpRequestMessage(method, uri) { Content = content };
+                if (_options.Password is { Length: > 0 } password)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", password);
+                }
+
+                return await _http.SendAsync(request, token);
+            }, cancellationToken);
+        }
+        catch (TimeoutRejectedException timeout)
+        {
+            throw new NbdmuxUnreachableException(uri,
+                $"nbdmux at {_baseAddress} did not answer {method} /{path} within {_options.Timeout.TotalSeconds:0.###} s.", timeout);
+        }
+        catch (HttpRequestException unreachable)
+        {
+            throw new NbdmuxUnreachableException(uri, $"cannot reach nbdmux at {_baseAddress}: {unreachable.Message}", unreachable);
+        }
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ProblemMessage.ToExceptionAsync(response, cancellationToken);
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken)
+                ?? throw new JsonException("the body is null");
+        }
+        catch (JsonException malformed)
+        {
+            throw new NbdmuxApiException(
+                $"nbdmux at {_baseAddress} sent a {(int)response.StatusCode} answer that is not an export record: {malformed.Message}",
+                response.StatusCode, malformed);
+        }
+    }
+}

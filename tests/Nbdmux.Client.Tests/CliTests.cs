@@ -1,0 +1,118 @@
+using Nbdmux.Domain.Exports;
+using System.Text.Json;
+using Moq;
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Cli;
+
+namespace Nbdmux.Client.Tests;
+
+/// <summary>`nbdmux` commands against the live API.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly LiveNbdmux _server = new();
+
+    public void Dispose() => _server.Dispose();
+
+    private Task<CliRun> NbdmuxAsync(params string[] args) => CliRun.RunAsync(["--server", _server.Address.ToString(), .. args]);
+
+    [Fact]
+    public async Task Ls_prints_an_aligned_table()
+    {
+        var image = _server.CreateImage("disk-with-a-long-name.img", 3 << 20);
+        await NbdmuxAsync("add", "node10", image);
+        await NbdmuxAsync("add", "n2", _server.CreateImage("b.img", 512), "--rw");
+
+        var run = await NbdmuxAsync("ls");
+
+        Assert.Equal((0, ""), (run.ExitCode, run.Error));
+        var lines = run.Out.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Matches(@"^NAME\s+FILE\s+SIZE\s+MODE\s+STATUS$", lines[0]);
+        Assert.Matches($@"^n2 +\S+b\.img +512 B +rw +active$", lines[1]);
+        Assert.Matches($@"^node10 +{image.Replace(".", @"\.")} +3\.0 MiB +ro +active$", lines[2]);
+        Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("FILE", StringComparison.Ordinal), line.IndexOf('/')));
+        Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("MODE", StringComparison.Ordinal), line.IndexOf(" r", StringComparison.Ordinal) + 1));
+    }
+
+    [Fact]
+    public async Task Ls_json_prints_the_snake_case_records()
+    {
+        var image = _server.CreateImage("a.img", 4096);
+        await NbdmuxAsync("add", "node1", image);
+
+        var run = await NbdmuxAsync("ls", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        var export = Assert.Single(JsonDocument.Parse(run.Out).RootElement.EnumerateArray());
+        Assert.Equal(("node1", image, true, 4096), (export.GetProperty("name").GetString(), export.GetProperty("file").GetString(),
+            export.GetProperty("readonly").GetBoolean(), export.GetProperty("size_bytes").GetInt32()));
+        Assert.Equal("active", export.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Add_then_add_again_says_added_then_replaced()
+    {
+        var image = _server.CreateImage("a.img", 1 << 20);
+
+        var added = await NbdmuxAsync("add", "node1", image);
+        var replaced = await NbdmuxAsync("add", "node1", image, "--rw");
+
+        Assert.Equal((0, $"added node1: {image} (ro, 1.0 MiB, active)\n"), (added.ExitCode, added.Out));
+        Assert.Equal((0, $"replaced node1: {image} (rw, 1.0 MiB, active)\n"), (replaced.ExitCode, replaced.Out));
+        _server.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", image, new ExportAccess(readOnly: false)), It.IsAny<CancellationToken>()));
+    }
+
+    [Fact]
+    public async Task Add_json_prints_the_record()
+    {
+        var run = await NbdmuxAsync("--json", "add", "node1", _server.CreateImage("a.img", 512));
+
+        Assert.Equal("node1", JsonDocument.Parse(run.Out).RootElement.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Add_refused_by_the_server_exits_1_with_its_message()
+    {
+        var run = await NbdmuxAsync("add", "bad name", _server.CreateImage("a.img", 512));
+
+        Assert.Equal((1, ""), (run.ExitCode, run.Out));
+        Assert.Matches("^nbdmux: .*name must be", run.SingleErrorLine());
+    }
+
+    [Fact]
+    public async Task Rm_is_idempotent()
+    {
+        await NbdmuxAsync("add", "node1", _server.CreateImage("a.img", 512));
+
+        var removed = await NbdmuxAsync("rm", "node1");
+        var again = await NbdmuxAsync("rm", "node1");
+        var json = await NbdmuxAsync("rm", "node1", "--json");
+
+        Assert.Equal((0, "removed node1\n"), (removed.ExitCode, removed.Out));
+        Assert.Equal((0, "node1 was not registered; nothing to remove\n"), (again.ExitCode, again.Out));
+        Assert.False(JsonDocument.Parse(json.Out).RootElement.GetProperty("removed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Health_exits_0_when_ok_and_1_with_the_reason_when_not()
+    {
+        var ok = await NbdmuxAsync("health");
+        _server.NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Down, null, null, 5, "gave up"));
+        var down = await NbdmuxAsync("health");
+        var downJson = await NbdmuxAsync("health", "--json");
+
+        Assert.Equal((0, "ok\n", ""), (ok.ExitCode, ok.Out, ok.Error));
+        Assert.Equal((1, ""), (down.ExitCode, down.Out));
+        Assert.Equal("nbdmux: unhealthy: nbd-server is down: gave up", down.SingleErrorLine());
+        Assert.Equal(1, downJson.ExitCode);
+        Assert.False(JsonDocument.Parse(downJson.Out).RootElement.GetProperty("is_healthy").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_server_comes_from_NBDMUX_URL_when_not_given()
+    {
+        var run = await CliRun.RunAsync(new Dictionary<string, string> { [GlobalOptions.ServerVariable] = _server.Address.ToString() }, "health");
+
+        Assert.Equal((0, "ok\n"), (run.ExitCode, run.Out));
+    }
+}

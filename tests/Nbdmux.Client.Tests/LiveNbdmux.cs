@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+using Nbdmux.Api.Tests;
+using Nbdmux.Application.Common.Interfaces;
+
+namespace Nbdmux.Client.Tests;
+
+/// <summary>The real nbdmux API (nbd-server's supervisor mocked) listening on a real loopback port.</summary>
+public sealed class LiveNbdmux : IDisposable
+{
+    private readonly NbdmuxApiFactory _api = new();
+    private readonly WebApplicationFactory<Program> _live;
+
+    public LiveNbdmux()
+    {
+        // The daemon listens where its settings say (Kestrel options from UseKestrel do not override that).
+        var port = LoopbackPorts.Closed();
+        _live = _api.WithWebHostBuilder(host => host.UseSetting("Nbdmux:Bind", "127.0.0.1").UseSetting("Nbdmux:Port", $"{port}"));
+        _live.UseKestrel();
+        _live.StartServer();
+        Address = new Uri(_live.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+    }
+
+    public Uri Address { get; }
+
+    public Mock<INbdServer> NbdServer => _api.NbdServer;
+
+    public string CreateImage(string fileName, long sizeBytes) => _api.CreateImage(fileName, sizeBytes);
+
+    public void Dispose()
+    {
+        _live.Dispose();
+        _api.Dispose();
+    }
+}
