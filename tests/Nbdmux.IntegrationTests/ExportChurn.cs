@@ -5,9 +5,9 @@ namespace Nbdmux.IntegrationTests;
 
 /// <summary>
 /// Reconfigures nbdmux's export set in a loop through its HTTP API, as provisioning automation
-/// would while guests boot: each round adds a new export (which restarts nbd-server's listener),
-/// points a neighbouring export at its other file, switches the neighbour's mode every other
-/// round (another listener restart), and removes the new export again.
+/// would while guests boot: each round points a neighbouring export at its other file (no
+/// restart, so the first change lands at once), switches the neighbour's mode every other round
+/// (a listener restart), adds a new export (another restart) and removes it again.
 /// </summary>
 public sealed class ExportChurn(NbdmuxDaemon daemon, string prefix)
 {
@@ -40,9 +40,6 @@ public sealed class ExportChurn(NbdmuxDaemon daemon, string prefix)
     {
         for (var round = 1; !stop.IsCancellationRequested; round++)
         {
-            var newcomer = $"{prefix}-new-{round}";
-            var added = await TryRegisterAsync(newcomer, _newcomerFile, readOnly: true);
-
             var file = _neighbourFiles[round % 2];
             var readOnly = round / 2 % 2 == 0;
             if (await TryRegisterAsync(Neighbour, file, readOnly))
@@ -50,7 +47,8 @@ public sealed class ExportChurn(NbdmuxDaemon daemon, string prefix)
                 (NeighbourFile, NeighbourReadOnly) = (file, readOnly);
             }
 
-            if (added)
+            var newcomer = $"{prefix}-new-{round}";
+            if (await TryRegisterAsync(newcomer, _newcomerFile, readOnly: true))
             {
                 await daemon.RemoveAsync(newcomer);
                 Changes++;

