@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using Nbdmux.Infrastructure.Nbd;
 
 namespace Nbdmux.IntegrationTests;
@@ -60,6 +61,23 @@ public sealed class SupervisionTests(DaemonFixture fixture) : IClassFixture<Daem
             await WaitUntilAsync(() => Daemon.NbdServerPid() is { } restarted && restarted != pid);
             await WaitUntilServedAsync("s3");
         }
+    }
+
+    [Fact]
+    public async Task A_listener_killed_while_a_change_restarts_it_is_brought_back()
+    {
+        var image = TestImage.Create(Daemon.ImagesDir, "s4.img", seed: 64);
+        var before = Daemon.NbdServerPid()!.Value;
+
+        // A new name restarts the listener; kill the new one while it is still starting up.
+        var registering = Daemon.Http.PostAsJsonAsync("/exports", new { name = "s4", file = image.Path, @readonly = true });
+        int? starting = null;
+        await WaitUntilAsync(() => (starting = Daemon.NbdServerPid()) is { } pid && pid != before);
+        Process.GetProcessById(starting!.Value).Kill();
+        await registering;
+
+        await WaitUntilAsync(async () => (await Daemon.Http.PostAsJsonAsync("/exports", new { name = "s4", file = image.Path, @readonly = true })).IsSuccessStatusCode);
+        await WaitUntilServedAsync("s4");
     }
 
     private async Task WaitUntilServedAsync(params string[] exports)

@@ -192,6 +192,13 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             {
                 _logger.LogError(e, "Publishing export {ExportName} failed; restoring its previous state", export.Name);
                 Restore(export.Name, previous);
+                if (_server is null)
+                {
+                    // The restart stopped the old listener and the new one died: the watchdog
+                    // brings one back on the restored config, or no client could connect again.
+                    _status = _status with { State = NbdServerState.Restarting, Pid = null, RunningSince = null, LastError = e.Message };
+                }
+
                 throw new NbdServerUnavailableException($"nbd-server could not serve export '{export.Name}': {e.Message}", e);
             }
         }
@@ -362,7 +369,12 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_server is not { } server || UnixProcesses.IsAlive(server))
+            if (_server is not { } server)
+            {
+                return _status.State == NbdServerState.Restarting;
+            }
+
+            if (UnixProcesses.IsAlive(server))
             {
                 return false;
             }
