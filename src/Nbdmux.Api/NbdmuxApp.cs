@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Errors;
 using Nbdmux.Api.Health;
+using Nbdmux.Api.Logging;
+using Nbdmux.Api.Metrics;
 using Nbdmux.Application;
 using Nbdmux.Infrastructure;
 using Nbdmux.Infrastructure.Configuration;
@@ -25,12 +27,7 @@ public static class NbdmuxApp
             .ValidateOnStart();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
 
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            console.UseUtcTimestamp = true;
-        });
+        builder.Logging.AddNbdmuxConsole();
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         // A failed start is reported as one line by Program; the host's own report is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
@@ -53,8 +50,10 @@ public static class NbdmuxApp
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         builder.Services.AddHealthChecks().AddCheck<NbdServerHealthCheck>("nbd-server");
+        builder.Services.AddNbdmuxMetrics();
 
         var app = builder.Build();
+        app.UseNbdmuxMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapControllers();

@@ -28,6 +28,13 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Required]
     public string NbdServerBin { get; set; } = "nbd-server";
 
+    /// <summary>Console log lines as text, or as one JSON object each for log shippers.</summary>
+    public string LogFormat { get; set; } = TextLogFormat;
+
+    public const string TextLogFormat = "text";
+
+    public const string JsonLogFormat = "json";
+
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
@@ -42,6 +49,11 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (DataDir.Any(char.IsControl))
         {
             yield return new ValidationResult("--data-dir must not contain control characters.", [nameof(DataDir)]);
+        }
+
+        if (LogFormat is not (TextLogFormat or JsonLogFormat))
+        {
+            yield return new ValidationResult($"--log-format '{LogFormat}' must be {TextLogFormat} or {JsonLogFormat}.", [nameof(LogFormat)]);
         }
 
         if (Port == NbdPort)
