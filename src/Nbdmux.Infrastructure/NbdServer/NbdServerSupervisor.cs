@@ -208,6 +208,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         if (_loadedReadOnly.TryGetValue(export.Name, out var loadedReadOnly) && loadedReadOnly == export.ReadOnly)
         {
             await WaitUntilServedAsync(export.Name, cancellationToken);
+            _logger.LogInformation("Export {ExportName} now serves {FilePath} to new clients, without a restart", export.Name, export.FilePath);
             return;
         }
 
