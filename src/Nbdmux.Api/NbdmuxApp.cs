@@ -6,6 +6,8 @@ using Nbdmux.Api.Dashboard;
 using Nbdmux.Api.Errors;
 using Nbdmux.Api.Health;
 using Nbdmux.Api.OpenApi;
+using Nbdmux.Api.Logging;
+using Nbdmux.Api.Metrics;
 using Nbdmux.Application;
 using Nbdmux.Infrastructure;
 using Nbdmux.Infrastructure.Configuration;
@@ -36,12 +38,7 @@ public static class NbdmuxApp
             .ValidateOnStart();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
 
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            console.UseUtcTimestamp = true;
-        });
+        builder.Logging.AddNbdmuxConsole();
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         // A failed start is reported as one line by Program; the host's own report is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
@@ -67,9 +64,11 @@ public static class NbdmuxApp
         builder.Services.AddNbdmuxOpenApi();
         builder.Services.AddNbdmuxAuthentication();
         builder.Services.AddDashboard();
+        builder.Services.AddNbdmuxMetrics();
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseNbdmuxMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDashboardAssets();

@@ -21,6 +21,7 @@ public static class NbdmuxSettings
         ("--nbd-server-bin", nameof(NbdmuxOptions.NbdServerBin), "nbd-server executable (default nbd-server, found in PATH)"),
         ("--images-dir", nameof(NbdmuxOptions.ImagesDirs), "a directory whose images may be exported; repeat for more; env: ':'-separated (default <data-dir>/images)"),
         ("--admin-password", nameof(NbdmuxOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
+        ("--log-format", nameof(NbdmuxOptions.LogFormat), "text (one line per event) or json (one object per line, for log shippers) (default text)"),
     ];
 
     /// <summary>Settings that take a list: repeated flags, or one ':'-separated environment variable.</summary>

@@ -37,6 +37,13 @@ public sealed class NbdmuxOptions : IValidatableObject
     /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>
     public string? AdminPassword { get; set; }
 
+    /// <summary>Console log lines as text, or as one JSON object each for log shippers.</summary>
+    public string LogFormat { get; set; } = TextLogFormat;
+
+    public const string TextLogFormat = "text";
+
+    public const string JsonLogFormat = "json";
+
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
@@ -56,6 +63,11 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (AdminPassword is "")
         {
             yield return new ValidationResult("--admin-password is empty; give a password or leave the setting out to run without one.", [nameof(AdminPassword)]);
+        }
+
+        if (LogFormat is not (TextLogFormat or JsonLogFormat))
+        {
+            yield return new ValidationResult($"--log-format '{LogFormat}' must be {TextLogFormat} or {JsonLogFormat}.", [nameof(LogFormat)]);
         }
 
         if (Port == NbdPort)

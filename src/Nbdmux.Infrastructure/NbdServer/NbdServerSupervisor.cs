@@ -257,6 +257,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         if (_loaded.TryGetValue(export.Name, out var loaded) && loaded == SectionMode.Of(export))
         {
             await WaitUntilServedAsync(export, cancellationToken);
+            _logger.LogInformation("Export {ExportName} now serves {FilePath} to new clients, without a restart", export.Name, export.FilePath);
             return;
         }
 

@@ -1,0 +1,45 @@
+using Prometheus;
+
+namespace Nbdmux.Api.Metrics;
+
+/// <summary>
+/// nbdmux's own instruments, in a registry per application instance (not prometheus-net's
+/// process-wide default) so that each host, including each test host, reports only itself.
+/// </summary>
+public sealed class NbdmuxMetrics
+{
+    public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
+
+    public NbdmuxMetrics()
+    {
+        DotNetStats.Register(Registry);
+        var metrics = Prometheus.Metrics.WithCustomRegistry(Registry);
+        Factory = metrics;
+        Exports = metrics.CreateGauge("nbdmux_exports", "Registered exports by status, as GET /exports reports them.", "status");
+        Connections = metrics.CreateGauge("nbdmux_export_connections", "Clients connected to each export now.", "export");
+        NbdServerUp = metrics.CreateGauge("nbdmux_nbd_server_up", "1 while the supervisor reports nbd-server running, else 0.");
+        NbdServerRestarts = metrics.CreateCounter(
+            "nbdmux_nbd_server_restarts_total", "Listener restarts since nbdmux started: for new exports, mode changes and after crashes.");
+        Reconfigurations = metrics.CreateHistogram(
+            "nbdmux_nbd_server_reconfiguration_seconds",
+            "Time until an export change was proven live on the NBD port (or failed).",
+            new HistogramConfiguration
+            {
+                LabelNames = ["operation", "outcome"],
+                // From a gate flip (about a millisecond) to a listener restart with Diffie-Hellman set-up (up to seconds).
+                Buckets = Histogram.ExponentialBuckets(0.001, 2, 15),
+            });
+    }
+
+    public IMetricFactory Factory { get; }
+
+    public Gauge Exports { get; }
+
+    public Gauge Connections { get; }
+
+    public Gauge NbdServerUp { get; }
+
+    public Counter NbdServerRestarts { get; }
+
+    public Histogram Reconfigurations { get; }
+}

@@ -1,0 +1,26 @@
+using System.Globalization;
+using Nbdmux.Api;
+using Nbdmux.Api.Configuration;
+using Nbdmux.Infrastructure.Configuration;
+
+namespace Nbdmux.DeployTests;
+
+/// <summary>What the daemon actually accepts, read from its code.</summary>
+public static class Settings
+{
+    public static IReadOnlyDictionary<string, string> FlagByVariable { get; } =
+        NbdmuxSettings.Flags.ToDictionary(f => NbdmuxSettings.EnvironmentVariable(f.Key), f => f.Flag);
+
+    public static IReadOnlyCollection<string> Variables => FlagByVariable.Keys.ToList();
+
+    public static NbdmuxOptions Defaults { get; } = new();
+
+    public static string ApiDll => typeof(NbdmuxApp).Assembly.GetName().Name + ".dll";
+
+    /// <summary>The value nbdmux uses when neither flag nor variable is given.</summary>
+    public static string DefaultOf(string variable)
+    {
+        var key = NbdmuxSettings.Flags.Single(f => NbdmuxSettings.EnvironmentVariable(f.Key) == variable).Key;
+        return Convert.ToString(typeof(NbdmuxOptions).GetProperty(key)!.GetValue(Defaults), CultureInfo.InvariantCulture)!;
+    }
+}
