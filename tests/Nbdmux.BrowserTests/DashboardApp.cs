@@ -57,10 +57,10 @@ public sealed class DashboardApp : IAsyncLifetime
         });
     }
 
-    /// <summary>A sparse raw image of the given size in this run's temp dir.</summary>
+    /// <summary>A sparse raw image of the given size in the daemon's default image root.</summary>
     public string CreateImage(string fileName, long sizeBytes)
     {
-        var directory = Directory.CreateDirectory(Path.Combine(_root.FullName, "images"));
+        var directory = Directory.CreateDirectory(Path.Combine(_root.FullName, "data", "images"));
         var path = Path.Combine(directory.FullName, fileName);
         using var image = File.Create(path);
         image.SetLength(sizeBytes);

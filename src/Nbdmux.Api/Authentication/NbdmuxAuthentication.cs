@@ -75,12 +75,16 @@ public static class NbdmuxAuthentication
 
     public static WebApplication UseNbdmuxAuthentication(this WebApplication app)
     {
-        if (!app.Services.GetRequiredService<AdminPassword>().IsRequired)
+        // Said once the daemon really runs, so a start that fails shows only its own reason.
+        app.Lifetime.ApplicationStarted.Register(() =>
         {
-            app.Logger.LogWarning(
-                "No admin password is set: anyone who can reach the HTTP port can add and remove exports. Set {Variable} to require one.",
-                Configuration.NbdmuxSettings.EnvironmentVariable(nameof(NbdmuxOptions.AdminPassword)));
-        }
+            if (!app.Services.GetRequiredService<AdminPassword>().IsRequired)
+            {
+                app.Logger.LogWarning(
+                    "No admin password is set: anyone who can reach the HTTP port can add and remove exports. Set {Variable} to require one.",
+                    Configuration.NbdmuxSettings.EnvironmentVariable(nameof(NbdmuxOptions.AdminPassword)));
+            }
+        });
 
         app.UseAuthentication();
         app.UseAuthorization();

@@ -21,7 +21,7 @@ public static class DataDirectory
             throw new StartupException($"data dir '{path}' is not writable ({e.Message}); fix its permissions or pass --data-dir.", e);
         }
 
-        if (options.ImagesDirs.Count == 0)
+        if (options.ImagesDir.Count == 0)
         {
             Directory.CreateDirectory(options.ImageRoots()[0]);
         }

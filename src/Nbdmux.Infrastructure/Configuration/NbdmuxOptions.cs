@@ -28,11 +28,11 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Required]
     public string NbdServerBin { get; set; } = "nbd-server";
 
-    /// <summary>Only files inside these directories can be exported; empty means &lt;data-dir&gt;/images.</summary>
-    public List<string> ImagesDirs { get; set; } = [];
+    /// <summary>The image roots (one or more): only files inside them can be exported; empty means &lt;data-dir&gt;/images.</summary>
+    public List<string> ImagesDir { get; set; } = [];
 
     public IReadOnlyList<string> ImageRoots() =>
-        ImagesDirs.Count > 0 ? ImagesDirs.Select(Path.GetFullPath).ToList() : [Path.Combine(DataDirFullPath, "images")];
+        ImagesDir.Count > 0 ? ImagesDir.Select(Path.GetFullPath).ToList() : [Path.Combine(DataDirFullPath, "images")];
 
     /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>
     public string? AdminPassword { get; set; }
