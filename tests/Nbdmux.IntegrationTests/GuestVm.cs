@@ -9,6 +9,10 @@ public sealed class GuestVm
     public const string MarkerLine = "NBDMUX-MARKER:";
     public const string OverlayWriteOk = "NBDMUX-OVERLAY-WRITE:ok";
     public const string FailLine = "NBDMUX-FAIL:";
+    public const string DiskWriteOk = "NBDMUX-RW-WRITE:ok";
+
+    /// <summary>Kernel argument that makes the guest mount its disk read-write directly and write to it.</summary>
+    public const string ReadWriteRoot = "nbdmux.rw=1";
 
     /// <summary>A boot is 2-3 s under TCG; this only stops a hung guest from eating the test run.</summary>
     public static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(40);
@@ -41,10 +45,10 @@ public sealed class GuestVm
     }
 
     /// <summary>Starts QEMU with its disk on QEMU's own NBD client; the guest console is the run's stdout.</summary>
-    public ScriptProcess StartBoot(string nbdUri) =>
+    public ScriptProcess StartBoot(string nbdUri, params string[] kernelArguments) =>
         ScriptProcess.Start(
             Path.Combine(ScriptsDir, "boot.sh"),
-            [Kernel, Initrd, nbdUri],
+            [Kernel, Initrd, nbdUri, .. kernelArguments],
             new Dictionary<string, string> { ["BOOT_TIMEOUT"] = $"{BootTimeout.TotalSeconds}" });
 
     private static async Task<GuestVm> BuildAsync()

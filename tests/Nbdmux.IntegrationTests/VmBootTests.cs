@@ -30,6 +30,27 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
     }
 
     [Fact]
+    public async Task VmBoot_a_guest_writes_its_copy_on_write_root_directly_and_the_image_never_changes()
+    {
+        var guest = await GuestVm.GetAsync();
+        var image = Path.Combine(Daemon.ImagesDir, "vm-cow.img");
+        var marker = $"vm-cow-{Guid.NewGuid():N}";
+        await guest.MakeRootImageAsync(image, marker);
+        await Daemon.RegisterCopyOnWriteAsync("vm-cow", image);
+        var imageHash = Sha256(image);
+
+        using var boot = guest.StartBoot(NbdUri("vm-cow"), GuestVm.ReadWriteRoot);
+        await boot.WaitAsync(BootWait);
+
+        var context = $"boot.sh exit {boot.ExitCode}; console:\n{boot.Stdout}\nstderr:\n{boot.Stderr}";
+        Assert.False(boot.Stdout.Contains(GuestVm.FailLine), context);
+        Assert.True(boot.Stdout.Contains(GuestVm.DiskWriteOk), context);
+        Assert.True(boot.Stdout.Contains($"{GuestVm.MarkerLine}{marker}"), context);
+        Assert.Equal(0, boot.ExitCode);
+        Assert.Equal(imageHash, Sha256(image));
+    }
+
+    [Fact]
     public async Task VmBoot_a_guest_boots_while_exports_are_reconfigured_and_nbd_server_is_killed_mid_boot()
     {
         var guest = await GuestVm.GetAsync();
