@@ -34,6 +34,30 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Exports_outside_the_image_roots_after_a_restart_are_reported_and_withheld_not_served()
+    {
+        await using var daemon = await NbdmuxDaemon.StartAsync();
+        var image = TestImage.Create(daemon.ImagesDir, "w1.img", seed: 74);
+        await daemon.RegisterAsync("w1", image.Path);
+        var otherRoot = Directory.CreateDirectory(Path.Combine(daemon.DataDir, "other-root")).FullName;
+        await daemon.TerminateAsync();
+
+        await daemon.LaunchAsync("--images-dir", otherRoot);
+
+        var record = await daemon.Http.GetFromJsonAsync<JsonObject>("/exports/w1");
+        Assert.Equal("withheld", (string?)record!["status"]);
+        Assert.Contains("outside the image roots", (string?)record["problem"]);
+        Assert.Contains("Export w1 is registered but NOT served", daemon.Output);
+        await Assert.ThrowsAsync<Infrastructure.Nbd.NbdNegotiationException>(() => daemon.ConnectAsync("w1"));
+
+        var moved = TestImage.Create(otherRoot, "w1.img", seed: 75);
+        await daemon.RegisterAsync("w1", moved.Path);
+        Assert.Equal("active", (string?)(await daemon.Http.GetFromJsonAsync<JsonObject>("/exports/w1"))!["status"]);
+        await using var served = await daemon.ConnectAsync("w1");
+        Assert.True(TestImage.IsSectorOf(75, 1, await served.ReadAsync(TestImage.SectorSize, TestImage.SectorSize, default)));
+    }
+
+    [Fact]
     public async Task Sigterm_stops_nbdmux_within_five_seconds_and_connected_clients_keep_their_disk()
     {
         await using var daemon = await NbdmuxDaemon.StartAsync();
