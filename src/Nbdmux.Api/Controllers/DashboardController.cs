@@ -49,6 +49,10 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
 
             return await PageWithStatusAsync(form, null, StatusCodes.Status400BadRequest, cancellationToken);
         }
+        catch (ExportInUseException inUse)
+        {
+            return await PageWithStatusAsync(form, inUse.Message, StatusCodes.Status409Conflict, cancellationToken);
+        }
         catch (NbdServerUnavailableException unavailable)
         {
             return await PageWithStatusAsync(form, unavailable.Message, StatusCodes.Status503ServiceUnavailable, cancellationToken);
@@ -56,7 +60,7 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
     }
 
     [HttpPost("/dashboard/exports/remove")]
-    public async Task<IActionResult> Remove([FromForm] string? name, CancellationToken cancellationToken)
+    public async Task<IActionResult> Remove([FromForm] string? name, [FromQuery] bool force, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(name))
         {
@@ -65,16 +69,18 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
 
         try
         {
-            await mediator.Send(new RemoveExportCommand(name), cancellationToken);
-            TempData[NoticeKey] = $"Export {name} removed. Targets already connected keep their connection.";
+            await mediator.Send(new RemoveExportCommand(name, force), cancellationToken);
+            TempData[NoticeKey] = force
+                ? $"Export {name} removed and its clients disconnected."
+                : $"Export {name} removed.";
         }
         catch (NotFoundException)
         {
             TempData[NoticeKey] = $"Export {name} was already removed.";
         }
-        catch (NbdServerUnavailableException unavailable)
+        catch (Exception refused) when (refused is NbdServerUnavailableException or ExportInUseException)
         {
-            TempData[ErrorKey] = unavailable.Message;
+            TempData[ErrorKey] = refused.Message;
         }
 
         return RedirectToAction(nameof(Index));
@@ -90,11 +96,17 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
     private async Task<DashboardPage> PageAsync(AddExportForm form, string? error, CancellationToken cancellationToken) =>
         new(await LiveAsync(cancellationToken), form, TempData[NoticeKey] as string, error);
 
-    private async Task<DashboardLive> LiveAsync(CancellationToken cancellationToken) => new(
-        await mediator.Send(new GetExportsQuery(), cancellationToken),
-        await mediator.Send(new GetNbdServerStatusQuery(), cancellationToken),
-        NbdEndpoint.For(Request, options.NbdPort, options.Bind),
+    private async Task<DashboardLive> LiveAsync(CancellationToken cancellationToken)
+    {
+        var exports = await mediator.Send(new GetExportsQuery(), cancellationToken);
+        var server = await mediator.Send(new GetNbdServerStatusQuery(), cancellationToken);
+        return new DashboardLive(
+            exports,
+            server.Status,
+            server.OverlayBytes,
+            NbdEndpoint.For(Request, options.NbdPort, options.Bind),
         $"{Request.Scheme}://{Request.Host}",
-        password.IsRequired,
-        clock.GetUtcNow());
+            password.IsRequired,
+            clock.GetUtcNow());
+    }
 }

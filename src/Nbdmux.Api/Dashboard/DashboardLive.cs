@@ -7,6 +7,7 @@ namespace Nbdmux.Api.Dashboard;
 public sealed record DashboardLive(
     IReadOnlyList<ExportDto> Exports,
     NbdServerStatus Server,
+    long OverlayBytes,
     NbdEndpoint Endpoint,
     string ApiBaseUrl,
     bool PasswordRequired,

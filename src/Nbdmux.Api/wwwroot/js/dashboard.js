@@ -71,7 +71,10 @@
     document.addEventListener("submit", (event) => {
         if (event.target.id !== "remove-form") return;
         const name = event.submitter && event.submitter.value;
-        const question = `Remove export "${name}"?\n\nNew targets can no longer attach it; targets already connected keep working.`;
+        const connected = event.submitter && event.submitter.dataset.connections;
+        const question = connected
+            ? `Remove export "${name}" and disconnect its ${connected} connected client(s)?\n\nThose machines lose their disk now.`
+            : `Remove export "${name}"?\n\nNew targets can no longer attach it.`;
         if (!window.confirm(question)) event.preventDefault();
     });
 

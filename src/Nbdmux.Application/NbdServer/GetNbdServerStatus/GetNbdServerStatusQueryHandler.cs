@@ -4,8 +4,8 @@ using Nbdmux.Application.Common.Interfaces;
 namespace Nbdmux.Application.NbdServer.GetNbdServerStatus;
 
 public sealed class GetNbdServerStatusQueryHandler(INbdServer nbdServer)
-    : IRequestHandler<GetNbdServerStatusQuery, NbdServerStatus>
+    : IRequestHandler<GetNbdServerStatusQuery, NbdServerOverview>
 {
-    public Task<NbdServerStatus> Handle(GetNbdServerStatusQuery query, CancellationToken cancellationToken) =>
-        Task.FromResult(nbdServer.Status);
+    public Task<NbdServerOverview> Handle(GetNbdServerStatusQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult(new NbdServerOverview(nbdServer.Status, nbdServer.OverlayBytes()));
 }
