@@ -20,8 +20,7 @@ public static class NbdmuxApp
     /// Composes the daemon. Settings are read when the host starts (not here), so tests can
     /// override them through WebApplicationFactory like any other configuration.
     /// </summary>
-    /// <param name="customize">Last changes before the app is built; tests use it to swap the server for a test server.</param>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    public static WebApplication Build(string[] args)
     {
         var hostArguments = NbdmuxSettings.HostArguments(args);
         // The application name is where MVC looks for controllers and views: this assembly, even when a test host runs it.
@@ -65,7 +64,6 @@ public static class NbdmuxApp
         builder.Services.AddNbdmuxAuthentication();
         builder.Services.AddDashboard();
         builder.Services.AddNbdmuxMetrics();
-        customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UseNbdmuxMetrics();

@@ -14,14 +14,22 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
 {
     public Mock<INbdServer> NbdServer { get; } = new();
 
-    public string DataDir { get; } = Directory.CreateTempSubdirectory("nbdmux-api-").FullName;
+    private readonly string? _adminPassword;
+    private readonly bool _ownsDataDir;
 
-    public NbdmuxApiFactory()
+    /// <param name="adminPassword">Runs with this admin password; by default open.</param>
+    /// <param name="dataDir">A data dir the caller owns (and deletes); by default a temp dir deleted on dispose.</param>
+    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null)
     {
+        _adminPassword = adminPassword;
+        _ownsDataDir = dataDir is null;
+        DataDir = dataDir ?? Directory.CreateTempSubdirectory("nbdmux-api-").FullName;
         NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 4242, DateTimeOffset.UtcNow, 0, null));
         NbdServer.Setup(n => n.AnswersAsync(It.IsAny<CancellationToken>())).ReturnsAsync(true);
         NbdServer.Setup(n => n.Connections()).Returns([]);
     }
+
+    public string DataDir { get; }
 
     /// <summary>The default image root, &lt;data-dir&gt;/images.</summary>
     public string ImagesDir => Directory.CreateDirectory(Path.Combine(DataDir, "images")).FullName;
@@ -38,6 +46,11 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Nbdmux:DataDir", DataDir);
+        if (_adminPassword is not null)
+        {
+            builder.UseSetting("Nbdmux:AdminPassword", _adminPassword);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             // The supervisor is the only hosted service registered through a factory.
@@ -54,7 +67,7 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (Directory.Exists(DataDir))
+        if (_ownsDataDir && Directory.Exists(DataDir))
         {
             Directory.Delete(DataDir, recursive: true);
         }
