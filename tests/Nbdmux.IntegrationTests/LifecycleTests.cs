@@ -58,6 +58,21 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Copy_on_write_overlays_left_by_a_crash_are_deleted_at_start()
+    {
+        await using var daemon = new NbdmuxDaemon();
+        var overlays = Directory.CreateDirectory(Path.Combine(daemon.DataDir, "nbd-server", "cow")).FullName;
+        // nbd-server names an overlay IMAGE-PEER-PID.diff; no process has pid 4194304 (above pid_max).
+        var abandoned = Path.Combine(overlays, "root.img-10.0.0.9-4194304.diff");
+        File.WriteAllBytes(abandoned, new byte[4096]);
+
+        await daemon.LaunchAsync();
+
+        Assert.False(File.Exists(abandoned));
+        Assert.Contains("Deleting copy-on-write overlay", daemon.Output);
+    }
+
+    [Fact]
     public async Task Sigterm_stops_nbdmux_within_five_seconds_and_connected_clients_keep_their_disk()
     {
         await using var daemon = await NbdmuxDaemon.StartAsync();
