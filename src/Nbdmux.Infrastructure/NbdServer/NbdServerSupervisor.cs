@@ -47,6 +47,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     private readonly SortedDictionary<string, ServedExport> _desired = new(StringComparer.Ordinal);
 
+    /// <summary>A copy of each desired export's file, swapped whole, for readers that do not take the gate.</summary>
+    private volatile IReadOnlyDictionary<string, string> _servedFiles = new Dictionary<string, string>();
+
     /// <summary>The sections the running process has loaded, with the mode it loaded each with.</summary>
     private Dictionary<string, SectionMode> _loaded = new(StringComparer.Ordinal);
 
@@ -88,8 +91,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
         await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken) == ProbeOutcome.Refused;
 
-    public IReadOnlyList<ClientConnection> Connections() =>
-        _connections.Read(_server?.Pid, _desired.Values.ToDictionary(e => e.Name, e => e.FilePath));
+    public IReadOnlyList<ClientConnection> Connections() => _connections.Read(_server?.Pid, _servedFiles);
 
     public async Task DisconnectAsync(IReadOnlyList<ClientConnection> connections, CancellationToken cancellationToken)
     {
@@ -109,7 +111,20 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     /// <summary>Bytes held by copy-on-write overlays of connected clients.</summary>
     public long OverlayBytes() =>
-        new DirectoryInfo(_layout.CowDirectory) is { Exists: true } directory ? directory.EnumerateFiles().Sum(file => file.Length) : 0;
+        new DirectoryInfo(_layout.CowDirectory) is { Exists: true } directory ? directory.EnumerateFiles().Sum(SizeOrZero) : 0;
+
+    /// <summary>An overlay can vanish between listing and stat, when its client disconnects.</summary>
+    private static long SizeOrZero(FileInfo file)
+    {
+        try
+        {
+            return file.Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -216,7 +231,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             _gates.Close(name);
             _desired.Remove(name);
             ClearWithheld(name);
-            _config.Write(_desired.Values);
+            WriteDesired();
             if (_server is not null && await _probe.NegotiateAsync(name, CancellationToken.None) == ProbeOutcome.Served)
             {
                 throw new NbdServerUnavailableException($"nbd-server still serves '{name}' after it was withdrawn.");
@@ -252,7 +267,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     {
         _gates.Open(export);
         _desired[export.Name] = export;
-        _config.Write(_desired.Values);
+        WriteDesired();
 
         if (_loaded.TryGetValue(export.Name, out var loaded) && loaded == SectionMode.Of(export))
         {
@@ -281,7 +296,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             _desired[name] = previous;
         }
 
-        _config.Write(_desired.Values);
+        WriteDesired();
     }
 
     /// <summary>
@@ -321,7 +336,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         }
 
         _server = null;
-        _config.Write(_desired.Values);
+        WriteDesired();
         var server = await _launcher.LaunchAsync(cancellationToken);
         try
         {
@@ -418,6 +433,13 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             throw new NbdServerUnavailableException(
                 $"nbd-server is {_status.State.ToString().ToLowerInvariant()}{(_status.LastError is { } reason ? $" ({reason})" : "")}; try again shortly.");
         }
+    }
+
+    /// <summary>Puts the desired exports in nbd-server's config and in the snapshot that connection look-ups read.</summary>
+    private void WriteDesired()
+    {
+        _config.Write(_desired.Values);
+        _servedFiles = _desired.Values.ToDictionary(e => e.Name, e => e.FilePath, StringComparer.Ordinal);
     }
 
     private void ClearWithheld(string name)
