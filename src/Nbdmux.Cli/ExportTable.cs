@@ -5,13 +5,13 @@ namespace Nbdmux.Cli;
 /// <summary>The human form of `nbdmux ls`: one aligned row per export, sizes right-aligned.</summary>
 public static class ExportTable
 {
-    private static readonly string[] Header = ["NAME", "FILE", "SIZE", "MODE", "STATUS"];
+    private static readonly string[] Header = ["NAME", "FILE", "SIZE", "MODE", "CLIENTS", "STATUS"];
     private const int SizeColumn = 2;
 
     public static void Write(TextWriter output, IReadOnlyList<NbdmuxExport> exports)
     {
         var rows = exports
-            .Select(export => new[] { export.Name, export.File, ByteSize.Format(export.SizeBytes), Mode(export.Readonly), export.Status })
+            .Select(export => new[] { export.Name, export.File, ByteSize.Format(export.SizeBytes), Mode(export), $"{export.ConnectionCount}", export.Status })
             .Prepend(Header)
             .ToList();
         var widths = Enumerable.Range(0, Header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
@@ -22,5 +22,5 @@ public static class ExportTable
         }
     }
 
-    public static string Mode(bool readOnly) => readOnly ? "ro" : "rw";
+    public static string Mode(NbdmuxExport export) => export.CopyOnWrite ? "cow" : export.Readonly ? "ro" : "rw";
 }

@@ -68,10 +68,18 @@ public sealed class NbdmuxClient : IDisposable
 
     /// <summary>Serves <paramref name="file"/> (a path on the daemon's host) as <paramref name="name"/>, replacing any export of that name.</summary>
     /// <exception cref="NbdmuxApiException">With status 400 and the reason when the name or file is refused.</exception>
-    public async Task<AddExportResult> AddExportAsync(string name, string file, bool readOnly = true, CancellationToken cancellationToken = default)
+    public Task<AddExportResult> AddExportAsync(string name, string file, bool readOnly = true, CancellationToken cancellationToken = default) =>
+        AddExportAsync(new NbdmuxExportSpec(name, file) { Readonly = readOnly }, force: false, cancellationToken);
+
+    /// <summary>Serves an export as <paramref name="spec"/> describes, replacing any export of that name.</summary>
+    /// <param name="spec">Name, file and access of the export.</param>
+    /// <param name="force">Change the file even while clients are connected (they are disconnected); otherwise that is a 409.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NbdmuxApiException">With status 400 and the reason when refused, 409 when the file is in use.</exception>
+    public async Task<AddExportResult> AddExportAsync(NbdmuxExportSpec spec, bool force = false, CancellationToken cancellationToken = default)
     {
-        var body = JsonContent.Create(new AddExportRequest(name, file, readOnly), NbdmuxJsonContext.Default.AddExportRequest);
-        using var response = await SendAsync(HttpMethod.Post, "exports", body, _pipelines.Once, cancellationToken);
+        var body = JsonContent.Create(spec, NbdmuxJsonContext.Default.NbdmuxExportSpec);
+        using var response = await SendAsync(HttpMethod.Post, force ? "exports?force=true" : "exports", body, _pipelines.Once, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         var export = await ReadAsync(response, NbdmuxJsonContext.Default.NbdmuxExport, cancellationToken);
         return new AddExportResult(export, Created: response.StatusCode == HttpStatusCode.Created);
@@ -79,9 +87,18 @@ public sealed class NbdmuxClient : IDisposable
 
     /// <summary>Stops serving the export to new clients. Removing a name that is not registered is not an error.</summary>
     /// <returns>True when it was removed, false when there was no such export.</returns>
-    public async Task<bool> RemoveExportAsync(string name, CancellationToken cancellationToken = default)
+    public Task<bool> RemoveExportAsync(string name, CancellationToken cancellationToken = default) =>
+        RemoveExportAsync(name, force: false, cancellationToken);
+
+    /// <summary>Stops serving the export; with <paramref name="force"/> even while clients are connected.</summary>
+    /// <param name="name">The export.</param>
+    /// <param name="force">Remove it even while clients are connected (they are disconnected); otherwise that is a 409.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when it was removed, false when there was no such export.</returns>
+    public async Task<bool> RemoveExportAsync(string name, bool force, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Delete, ExportPath(name), content: null, _pipelines.Idempotent, cancellationToken);
+        var path = force ? ExportPath(name) + "?force=true" : ExportPath(name);
+        using var response = await SendAsync(HttpMethod.Delete, path, content: null, _pipelines.Idempotent, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;

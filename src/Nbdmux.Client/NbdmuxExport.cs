@@ -7,10 +7,15 @@ namespace Nbdmux.Client;
 /// <param name="Name">What NBD clients ask for (nbd-client -N NAME).</param>
 /// <param name="File">Absolute path of the image on the daemon's host.</param>
 /// <param name="Readonly">Whether writes are refused.</param>
-/// <param name="Status">"active" when served now, "unavailable" while nbd-server is down.</param>
+/// <param name="Status">"active" when served now, "unavailable" while nbd-server is down, "withheld" when the daemon refuses to serve it (see <paramref name="Problem"/>).</param>
 /// <param name="SizeBytes">Size of the image when it was registered.</param>
 /// <param name="CreatedAt">When the name was first registered.</param>
 /// <param name="UpdatedAt">When its file or mode last changed.</param>
+/// <param name="CopyOnWrite">Each client writes to its own private overlay.</param>
+/// <param name="Allow">Addresses or networks that may connect; null for everyone.</param>
+/// <param name="Problem">Why a withheld export is not served.</param>
+/// <param name="PartitionTable">"gpt", "mbr" or "none".</param>
+/// <param name="ConnectionCount">Clients connected now.</param>
 public sealed record NbdmuxExport(
     string Name,
     string File,
@@ -18,4 +23,9 @@ public sealed record NbdmuxExport(
     string Status,
     long SizeBytes,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    bool CopyOnWrite = false,
+    IReadOnlyList<string>? Allow = null,
+    string? Problem = null,
+    string PartitionTable = "none",
+    int ConnectionCount = 0);

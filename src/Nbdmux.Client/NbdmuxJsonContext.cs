@@ -4,9 +4,10 @@ using System.Text.Json.Serialization;
 namespace Nbdmux.Client;
 
 /// <summary>The daemon's wire format: snake_case, unknown members ignored.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(List<NbdmuxExport>))]
-[JsonSerializable(typeof(AddExportRequest))]
+[JsonSerializable(typeof(NbdmuxExportSpec))]
 internal sealed partial class NbdmuxJsonContext : JsonSerializerContext;
-
-internal sealed record AddExportRequest(string Name, string File, bool Readonly);

@@ -24,7 +24,7 @@ public sealed class CliFailureTests
         var flag = await CliRun.RunAsync("ls", "--server", server.Address.ToString(), "--password", "s3cret");
         var environment = await CliRun.RunAsync(new Dictionary<string, string> { [GlobalOptions.PasswordVariable] = "s3cret" }, "ls", "--server", server.Address.ToString());
 
-        Assert.Equal((0, "NAME  FILE  SIZE  MODE  STATUS\n"), (flag.ExitCode, flag.Out));
+        Assert.Equal((0, "NAME  FILE  SIZE  MODE  CLIENTS  STATUS\n"), (flag.ExitCode, flag.Out));
         Assert.Equal(0, environment.ExitCode);
     }
 

@@ -21,17 +21,36 @@ public sealed class CliTests : IDisposable
         var image = _server.CreateImage("disk-with-a-long-name.img", 3 << 20);
         await NbdmuxAsync("add", "node10", image);
         await NbdmuxAsync("add", "n2", _server.CreateImage("b.img", 512), "--rw");
+        await NbdmuxAsync("add", "lab", _server.CreateImage("c.img", 512), "--cow", "--allow", "10.0.0.0/8");
 
         var run = await NbdmuxAsync("ls");
 
         Assert.Equal((0, ""), (run.ExitCode, run.Error));
         var lines = run.Out.TrimEnd().Split('\n');
-        Assert.Equal(3, lines.Length);
-        Assert.Matches(@"^NAME\s+FILE\s+SIZE\s+MODE\s+STATUS$", lines[0]);
-        Assert.Matches($@"^n2 +\S+b\.img +512 B +rw +active$", lines[1]);
-        Assert.Matches($@"^node10 +{image.Replace(".", @"\.")} +3\.0 MiB +ro +active$", lines[2]);
+        Assert.Equal(4, lines.Length);
+        Assert.Matches(@"^NAME\s+FILE\s+SIZE\s+MODE\s+CLIENTS\s+STATUS$", lines[0]);
+        Assert.Matches($@"^lab +\S+c\.img +512 B +cow +0 +active$", lines[1]);
+        Assert.Matches($@"^n2 +\S+b\.img +512 B +rw +0 +active$", lines[2]);
+        Assert.Matches($@"^node10 +{image.Replace(".", @"\.")} +3\.0 MiB +ro +0 +active$", lines[3]);
         Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("FILE", StringComparison.Ordinal), line.IndexOf('/')));
-        Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("MODE", StringComparison.Ordinal), line.IndexOf(" r", StringComparison.Ordinal) + 1));
+        Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("MODE", StringComparison.Ordinal), line.IndexOf(" r", StringComparison.Ordinal) is > 0 and var at ? at + 1 : line.IndexOf(" cow", StringComparison.Ordinal) + 1));
+    }
+
+    [Fact]
+    public async Task Add_and_rm_pass_copy_on_write_allow_and_force()
+    {
+        var image = _server.CreateImage("lab.img", 4096);
+
+        var added = await NbdmuxAsync("add", "lab", image, "--cow", "--allow", "10.0.0.0/8", "--allow", "fd00::/64");
+        var removed = await NbdmuxAsync("rm", "lab", "--force");
+
+        Assert.Equal((0, 0), (added.ExitCode, removed.ExitCode));
+        Assert.StartsWith("added lab:", added.Out);
+        Assert.Contains("(cow,", added.Out);
+        _server.NbdServer.Verify(n => n.PublishAsync(
+            It.Is<ServedExport>(e => e.Access.CopyOnWrite && !e.Access.ReadOnly && e.Access.Allow!.SequenceEqual(new[] { "10.0.0.0/8", "fd00::/64" })),
+            It.IsAny<CancellationToken>()));
+        _server.NbdServer.Verify(n => n.WithdrawAsync("lab", It.IsAny<CancellationToken>()));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Nbdmux.Client;
 
 namespace Nbdmux.Cli.Commands;
 
@@ -10,19 +11,25 @@ public static class AddCommand
         var name = new Argument<string>("NAME") { Description = "export name NBD clients ask for (nbd-client -N NAME)" };
         var file = new Argument<string>("FILE") { Description = "raw disk image on the daemon's host; a relative path is taken from the current directory" };
         var readWrite = new Option<bool>("--rw") { Description = "let clients write to the image (default: read-only)" };
-        var command = new Command("add", "serve FILE as NAME, replacing any export of that name") { name, file, readWrite };
+        var copyOnWrite = new Option<bool>("--cow") { Description = "give every client its own private writable view; the image never changes" };
+        var allow = new Option<string[]>("--allow") { Description = "address or CIDR network that may connect (repeat for more; default: everyone)" };
+        var force = new Option<bool>("--force") { Description = "change the file even while clients are connected (they are disconnected)" };
+        var command = new Command("add", "serve FILE as NAME, replacing any export of that name") { name, file, readWrite, copyOnWrite, allow, force };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             using var client = globals.CreateClient(parseResult);
-            var result = await client.AddExportAsync(
-                parseResult.GetRequiredValue(name),
-                Path.GetFullPath(parseResult.GetRequiredValue(file)),
-                readOnly: !parseResult.GetValue(readWrite),
-                cancellationToken);
+            var cow = parseResult.GetValue(copyOnWrite);
+            var spec = new NbdmuxExportSpec(parseResult.GetRequiredValue(name), Path.GetFullPath(parseResult.GetRequiredValue(file)))
+            {
+                Readonly = cow ? null : !parseResult.GetValue(readWrite),
+                CopyOnWrite = cow ? true : null,
+                Allow = parseResult.GetValue(allow) is { Length: > 0 } addresses ? addresses : null,
+            };
+            var result = await client.AddExportAsync(spec, parseResult.GetValue(force), cancellationToken);
             var export = result.Export;
             await console.Out.WriteLineAsync(parseResult.GetValue(globals.Json)
                 ? JsonSerializer.Serialize(export, CliJsonContext.Default.NbdmuxExport)
-                : $"{(result.Created ? "added" : "replaced")} {export.Name}: {export.File} ({ExportTable.Mode(export.Readonly)}, {ByteSize.Format(export.SizeBytes)}, {export.Status})");
+                : $"{(result.Created ? "added" : "replaced")} {export.Name}: {export.File} ({ExportTable.Mode(export)}, {ByteSize.Format(export.SizeBytes)}, {export.Status})");
             return NbdmuxCli.Success;
         });
         return command;
