@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Nbdmux.Api.Audit;
 using Nbdmux.Api.Authentication;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Dashboard;
@@ -65,6 +66,7 @@ public static class NbdmuxApp
         builder.Services.AddNbdmuxAuthentication();
         builder.Services.AddDashboard();
         builder.Services.AddNbdmuxMetrics();
+        builder.Services.AddNbdmuxAudit();
         customize?.Invoke(builder);
 
         var app = builder.Build();

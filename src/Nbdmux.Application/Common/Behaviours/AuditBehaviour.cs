@@ -1,23 +1,16 @@
 using MediatR;
-using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Audit;
-using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Audit;
 
 namespace Nbdmux.Application.Common.Behaviours;
 
 /// <summary>
 /// Records every attempt of an <see cref="IAuditedCommand"/> once it is over, refused or not.
-/// Runs outside validation, so a request refused there is recorded too. The record is written
-/// after the handler's transaction has ended, and a failed write is logged, never thrown: the
-/// audit log must not decide whether a change happens.
+/// Runs outside validation, so a request refused there is recorded too, and after the
+/// handler's transaction has ended, so a rolled-back change is recorded as refused.
 /// </summary>
-public sealed class AuditBehaviour<TRequest, TResponse>(
-    AuditedChange change,
-    ICurrentActor actor,
-    IAuditLog auditLog,
-    TimeProvider clock,
-    ILogger<AuditBehaviour<TRequest, TResponse>> logger) : IPipelineBehavior<TRequest, TResponse>
+public sealed class AuditBehaviour<TRequest, TResponse>(AuditedChange change, AuditRecorder recorder)
+    : IPipelineBehavior<TRequest, TResponse>
 {
     public async Task<TResponse> Handle(
         TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -27,37 +20,24 @@ public sealed class AuditBehaviour<TRequest, TResponse>(
             return await next();
         }
 
+        TResponse response;
         try
         {
-            var response = await next();
-            await RecordAsync(command, AuditEvent.Result.Done);
-            return response;
+            response = await next();
         }
         catch (Exception exception)
         {
             await RecordAsync(command, AuditResults.Of(exception));
             throw;
         }
+
+        await RecordAsync(command, AuditEvent.Result.Done);
+        return response;
     }
 
-    private async Task RecordAsync(IAuditedCommand command, AuditEvent.Result result)
-    {
-        var auditEvent = AuditEvent.Record(
-            clock.GetUtcNow(),
-            change.Action ?? command.AuditAction,
-            command.AuditExportName,
-            actor.Actor,
-            new AuditEvent.ChangeRecord(command.Force, change.Before, change.After, change.Disconnected),
-            result);
-        try
-        {
-            // Not the request's token: a caller that went away must not erase the record of what it started.
-            await auditLog.RecordAsync(auditEvent, CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            logger.LogError(exception, "Could not write the audit record of {Action} {ExportName} ({Outcome})",
-                auditEvent.Action, auditEvent.ExportName, auditEvent.Outcome);
-        }
-    }
+    private Task RecordAsync(IAuditedCommand command, AuditEvent.Result result) => recorder.RecordAsync(
+        change.Action ?? command.AuditAction,
+        command.AuditExportName,
+        new AuditEvent.ChangeRecord(command.Force, change.Before, change.After, change.Disconnected),
+        result);
 }
