@@ -17,7 +17,12 @@ public sealed class AuditDashboardController(IMediator mediator) : Controller
 
     [HttpGet(Path)]
     public async Task<IActionResult> Index(
-        string? export, string? action, string? outcome, int page = 1, CancellationToken cancellationToken = default)
+        // From the query only: "action" is also MVC's route value naming this method.
+        [FromQuery] string? export,
+        [FromQuery] string? action,
+        [FromQuery] string? outcome,
+        [FromQuery] int page = 1,
+        CancellationToken cancellationToken = default)
     {
         var filter = new GetAuditEventsQuery(page, GetAuditEventsQuery.DefaultPageSize, Blank(export), Blank(action), Blank(outcome));
         try

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
 using Nbdmux.Application.Audit;
@@ -15,11 +16,11 @@ public sealed class EventsController(IMediator mediator) : ControllerBase
     [ProducesResponseType<AuditEventPage>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public Task<AuditEventPage> List(
-        [FromQuery] int page = 1,
-        [FromQuery(Name = "page_size")] int pageSize = GetAuditEventsQuery.DefaultPageSize,
-        [FromQuery] string? export = null,
-        [FromQuery] string? action = null,
-        [FromQuery] string? outcome = null,
+        [FromQuery, Description("Page number, from 1 (the newest events).")] int page = 1,
+        [FromQuery(Name = "page_size"), Description("Events per page, 1 to 500.")] int pageSize = GetAuditEventsQuery.DefaultPageSize,
+        [FromQuery, Description("Only events about this export name.")] string? export = null,
+        [FromQuery, Description("Only this action: register, replace, remove or login.")] string? action = null,
+        [FromQuery, Description("Only this outcome: ok, refused or failed.")] string? outcome = null,
         CancellationToken cancellationToken = default) =>
         mediator.Send(new GetAuditEventsQuery(page, pageSize, export, action, outcome), cancellationToken);
 }
