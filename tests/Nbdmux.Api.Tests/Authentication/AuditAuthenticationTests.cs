@@ -31,6 +31,21 @@ public sealed class AuditAuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Log_ins_refused_by_the_rate_limit_are_recorded_with_429()
+    {
+        var browser = _daemon.CreateClient();
+        for (var attempt = 0; attempt <= LoginRateLimit.AttemptsPerWindow; attempt++)
+        {
+            await BrowserForms.LogInAsync(browser, "guess");
+        }
+
+        var limited = Assert.Single(await EventsAsync(BearerClient(), "/events?action=login&page_size=1"))!;
+
+        Assert.Equal(("refused", 429), ((string?)limited["outcome"], (int?)limited["status"]));
+        Assert.Contains("Too many attempts", (string?)limited["reason"]);
+    }
+
+    [Fact]
     public async Task A_change_records_whether_the_caller_used_the_bearer_token_or_the_login_cookie()
     {
         var bearer = BearerClient();
