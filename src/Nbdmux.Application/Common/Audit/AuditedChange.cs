@@ -27,7 +27,7 @@ public sealed class AuditedChange
     public void Disconnecting(IEnumerable<ClientConnection> connections) => Disconnected = connections.Select(c => c.Peer).ToList();
 
     /// <summary>File and access in one line, e.g. "/srv/a.img, read-only, allow 10.0.0.0/8".</summary>
-    public static string Describe(Export export)
+    private static string Describe(Export export)
     {
         var mode = export.CopyOnWrite ? "copy-on-write" : export.ReadOnly ? "read-only" : "read-write";
         return export.Allow is null ? $"{export.FilePath}, {mode}" : $"{export.FilePath}, {mode}, allow {string.Join(" ", export.Allow)}";
