@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Nbdmux.Api.Audit;
 using Nbdmux.Api.Authentication;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Dashboard;
@@ -64,6 +65,7 @@ public static class NbdmuxApp
         builder.Services.AddNbdmuxAuthentication();
         builder.Services.AddDashboard();
         builder.Services.AddNbdmuxMetrics();
+        builder.Services.AddNbdmuxAudit();
 
         var app = builder.Build();
         app.UseNbdmuxMetrics();

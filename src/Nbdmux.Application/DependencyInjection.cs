@@ -1,6 +1,7 @@
 using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
+using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Behaviours;
 
 namespace Nbdmux.Application;
@@ -9,13 +10,18 @@ public static class DependencyInjection
 {
     /// <summary>
     /// Registers MediatR 5 by hand (its DI extension package is not available): the mediator,
-    /// every request handler in this assembly, and the validation behaviour with its validators.
+    /// every request handler in this assembly, the audit behaviour, and the validation behaviour
+    /// with its validators. Behaviours run in the order registered: auditing wraps validation, so
+    /// requests refused as invalid are recorded too.
     /// </summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         services.AddScoped<ServiceFactory>(provider => provider.GetService!);
         services.AddScoped<IMediator, Mediator>();
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuditBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        services.AddScoped<AuditedChange>();
+        services.AddScoped<AuditRecorder>();
         services.AddSingleton(TimeProvider.System);
 
         foreach (var type in typeof(DependencyInjection).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Nbdmux.Api.Dashboard;
+using Nbdmux.Application.Common.Audit;
+using Nbdmux.Domain.Audit;
 
 namespace Nbdmux.Api.Authentication;
 
@@ -13,6 +15,7 @@ public static class LoginRateLimit
     public const string Policy = "login";
     public const int AttemptsPerWindow = 5;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private const string TooManyAttempts = "Too many attempts from your address; wait a minute and try again.";
 
     public static IServiceCollection AddLoginRateLimit(this IServiceCollection services) =>
         services.AddRateLimiter(limiter =>
@@ -21,7 +24,13 @@ public static class LoginRateLimit
             limiter.AddPolicy(Policy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = AttemptsPerWindow, Window = Window }));
-            limiter.OnRejected = (context, _) => new ValueTask(ShowLoginPageAsync(context.HttpContext));
+            limiter.OnRejected = async (context, _) =>
+            {
+                await context.HttpContext.RequestServices.GetRequiredService<AuditRecorder>().RecordAsync(
+                    AuditActions.Login, null, AuditEvent.ChangeRecord.None,
+                    AuditResults.Refused(StatusCodes.Status429TooManyRequests, TooManyAttempts));
+                await ShowLoginPageAsync(context.HttpContext);
+            };
         });
 
     /// <summary>Only browsers log in, so the refusal is the login page with the reason next to the field.</summary>
@@ -36,7 +45,7 @@ public static class LoginRateLimit
         {
             Model = new LoginForm(),
         };
-        viewData.ModelState.AddModelError(nameof(LoginForm.Password), "Too many attempts from your address; wait a minute and try again.");
+        viewData.ModelState.AddModelError(nameof(LoginForm.Password), TooManyAttempts);
         var page = new ViewResult
         {
             ViewName = "~/Views/Account/Login.cshtml",

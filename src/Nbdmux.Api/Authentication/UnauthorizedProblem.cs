@@ -23,6 +23,10 @@ public static class UnauthorizedProblem
         });
     }
 
-    /// <summary>Machines talk to /exports; everything else is the browser's dashboard.</summary>
-    public static bool IsApiRequest(HttpRequest request) => request.Path.StartsWithSegments("/exports");
+    private static readonly string[] ApiPaths = ["/exports", "/events"];
+
+    /// <summary>Machines talk to /exports and /events; everything else is the browser's dashboard.</summary>
+    public static bool IsApiRequest(HttpRequest request) => IsApiPath(request.Path);
+
+    public static bool IsApiPath(PathString path) => ApiPaths.Any(api => path.StartsWithSegments(api));
 }

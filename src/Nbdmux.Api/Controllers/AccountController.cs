@@ -6,14 +6,18 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Nbdmux.Api.Authentication;
 using Nbdmux.Api.Dashboard;
+using Nbdmux.Application.Common.Audit;
+using Nbdmux.Domain.Audit;
 
 namespace Nbdmux.Api.Controllers;
 
 /// <summary>Browser log-in with the admin password; machines send it as a bearer token instead.</summary>
 [AllowAnonymous]
 [AutoValidateAntiforgeryToken]
-public sealed class AccountController(AdminPassword password, ILogger<AccountController> logger) : Controller
+public sealed class AccountController(AdminPassword password, AuditRecorder audit, ILogger<AccountController> logger) : Controller
 {
+    private const string WrongPassword = "That is not the admin password.";
+
     [HttpGet(NbdmuxAuthentication.LoginPath)]
     public IActionResult Login(string? returnUrl) =>
         password.IsRequired ? View(new LoginForm { ReturnUrl = returnUrl }) : Redirect("/");
@@ -30,7 +34,9 @@ public sealed class AccountController(AdminPassword password, ILogger<AccountCon
         if (!password.Matches(form.Password))
         {
             logger.LogWarning("Failed login from {RemoteAddress}", HttpContext.Connection.RemoteIpAddress);
-            ModelState.AddModelError(nameof(LoginForm.Password), "That is not the admin password.");
+            await audit.RecordAsync(AuditActions.Login, null, AuditEvent.ChangeRecord.None,
+                AuditResults.Refused(StatusCodes.Status401Unauthorized, WrongPassword));
+            ModelState.AddModelError(nameof(LoginForm.Password), WrongPassword);
             var retry = View(new LoginForm { ReturnUrl = form.ReturnUrl });
             retry.StatusCode = StatusCodes.Status401Unauthorized;
             return retry;
@@ -40,6 +46,7 @@ public sealed class AccountController(AdminPassword password, ILogger<AccountCon
         await HttpContext.SignInAsync(
             CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = true });
         logger.LogInformation("Admin logged in from {RemoteAddress}", HttpContext.Connection.RemoteIpAddress);
+        await audit.RecordAsync(AuditActions.Login, null, AuditEvent.ChangeRecord.None, AuditEvent.Result.Done);
         return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/");
     }
 

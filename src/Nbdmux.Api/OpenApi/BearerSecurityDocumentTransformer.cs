@@ -4,7 +4,7 @@ using Microsoft.OpenApi;
 namespace Nbdmux.Api.OpenApi;
 
 /// <summary>
-/// The export endpoints take the admin password as a bearer token (`Authorization: Bearer &lt;password&gt;`)
+/// The export and event endpoints take the admin password as a bearer token (`Authorization: Bearer &lt;password&gt;`)
 /// and answer 401 with problem details without it.
 /// </summary>
 public sealed class BearerSecurityDocumentTransformer : IOpenApiDocumentTransformer
@@ -23,7 +23,7 @@ public sealed class BearerSecurityDocumentTransformer : IOpenApiDocumentTransfor
         };
 
         var operations = (document.Paths ?? [])
-            .Where(path => path.Key.StartsWith("/exports", StringComparison.Ordinal))
+            .Where(path => Authentication.UnauthorizedProblem.IsApiPath(path.Key))
             .SelectMany(path => path.Value.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>());
         foreach (var operation in operations)
         {

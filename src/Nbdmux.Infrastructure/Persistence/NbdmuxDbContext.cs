@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Infrastructure.Persistence;
@@ -6,6 +7,8 @@ namespace Nbdmux.Infrastructure.Persistence;
 public sealed class NbdmuxDbContext(DbContextOptions<NbdmuxDbContext> options) : DbContext(options)
 {
     public DbSet<Export> Exports => Set<Export>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(NbdmuxDbContext).Assembly);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MediatR;
+using Nbdmux.Application.Common.Audit;
 
 namespace Nbdmux.Application.Exports.RegisterExport;
 
@@ -13,11 +14,15 @@ public sealed record RegisterExportCommand(
     string? File,
     bool? Readonly,
     bool? CopyOnWrite = null,
-    IReadOnlyList<string>? Allow = null) : IRequest<RegisterExportResult>
+    IReadOnlyList<string>? Allow = null) : IRequest<RegisterExportResult>, IAuditedCommand
 {
     /// <summary>Replace the file even if clients are connected (they are disconnected). A query flag, never body JSON.</summary>
     [JsonIgnore]
     public bool Force { get; init; }
+
+    string IAuditedCommand.AuditAction => AuditActions.Register;
+
+    string? IAuditedCommand.AuditExportName => Name;
 }
 
 public sealed record RegisterExportResult(ExportDto Export, bool Created);

@@ -1,6 +1,7 @@
 using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
@@ -12,6 +13,7 @@ public sealed class RegisterExportCommandHandler(
     INbdServer nbdServer,
     IImageFiles imageFiles,
     TimeProvider clock,
+    AuditedChange audit,
     ILogger<RegisterExportCommandHandler> logger) : IRequestHandler<RegisterExportCommand, RegisterExportResult>
 {
     public async Task<RegisterExportResult> Handle(RegisterExportCommand command, CancellationToken cancellationToken)
@@ -24,6 +26,7 @@ public sealed class RegisterExportCommandHandler(
         await using var change = await store.BeginChangeAsync(cancellationToken);
         var export = await store.FindAsync(name, cancellationToken);
         var created = export is null;
+        audit.Found(created ? AuditActions.Register : AuditActions.Replace, export);
         IReadOnlyList<ClientConnection> displaced = [];
         if (export is null)
         {
@@ -40,12 +43,15 @@ public sealed class RegisterExportCommandHandler(
             export.Replace(image, access, clock.GetUtcNow());
         }
 
+        audit.Became(export);
+
         // Published even when unchanged: a repeated POST is also a request to make sure it is live.
         await change.CommitAsync(async () =>
         {
             await nbdServer.PublishAsync(ServedExport.From(export), cancellationToken);
             if (displaced.Count > 0)
             {
+                audit.Disconnecting(displaced);
                 logger.LogWarning("Export {ExportName} changed file by force: disconnecting {Peers}", name, displaced.Select(c => c.Peer));
                 await nbdServer.DisconnectAsync(displaced, cancellationToken);
             }

@@ -1,5 +1,6 @@
 using MediatR;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 
@@ -8,6 +9,7 @@ namespace Nbdmux.Application.Exports.RemoveExport;
 public sealed class RemoveExportCommandHandler(
     IExportStore store,
     INbdServer nbdServer,
+    AuditedChange audit,
     ILogger<RemoveExportCommandHandler> logger) : IRequestHandler<RemoveExportCommand, Unit>
 {
     public async Task<Unit> Handle(RemoveExportCommand command, CancellationToken cancellationToken)
@@ -15,6 +17,7 @@ public sealed class RemoveExportCommandHandler(
         await using var change = await store.BeginChangeAsync(cancellationToken);
         var export = await store.FindAsync(command.Name, cancellationToken)
             ?? throw NotFoundException.Export(command.Name);
+        audit.Found(AuditActions.Remove, export);
 
         var connected = nbdServer.Connections().Where(c => c.Export == export.Name).ToList();
         if (connected.Count > 0 && !command.Force)
@@ -28,6 +31,7 @@ public sealed class RemoveExportCommandHandler(
             await nbdServer.WithdrawAsync(export.Name, cancellationToken);
             if (connected.Count > 0)
             {
+                audit.Disconnecting(connected);
                 logger.LogWarning("Export {ExportName} removed by force: disconnecting {Peers}", export.Name, connected.Select(c => c.Peer));
                 await nbdServer.DisconnectAsync(connected, cancellationToken);
             }

@@ -17,6 +17,72 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Nbdmux.Domain.Audit.AuditEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorAddress")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_address");
+
+                    b.Property<string>("After")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("after");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Authentication")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authentication");
+
+                    b.Property<string>("Before")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("before");
+
+                    b.Property<string>("Disconnected")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disconnected");
+
+                    b.Property<string>("ExportName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("export");
+
+                    b.Property<bool>("Forced")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("forced");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<int?>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExportName");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
             modelBuilder.Entity("Nbdmux.Domain.Exports.Export", b =>
                 {
                     b.Property<string>("Name")

@@ -1,0 +1,21 @@
+using FluentValidation;
+using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Domain.Audit;
+
+namespace Nbdmux.Application.Common.Audit;
+
+/// <summary>How a failed request is recorded: the status the caller was answered with and why.</summary>
+public static class AuditResults
+{
+    public static AuditEvent.Result Of(Exception exception) => exception switch
+    {
+        ValidationException validation => Refused(400, string.Join(" ", validation.Errors.Select(failure => failure.ErrorMessage))),
+        NotFoundException => Refused(404, exception.Message),
+        ExportInUseException => Refused(409, exception.Message),
+        NbdServerUnavailableException => Refused(503, exception.Message),
+        OperationCanceledException => new AuditEvent.Result(AuditEvent.Failed, null, "The request was cancelled before the change finished."),
+        _ => new AuditEvent.Result(AuditEvent.Failed, 500, exception.Message),
+    };
+
+    public static AuditEvent.Result Refused(int status, string reason) => new(AuditEvent.Refused, status, reason);
+}

@@ -1,0 +1,35 @@
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
+
+namespace Nbdmux.Application.Common.Audit;
+
+/// <summary>
+/// What the handler of an audited command found and did, noted under the registry's lock where
+/// only it can see it; the audit behaviour records it with the outcome. One per request.
+/// </summary>
+public sealed class AuditedChange
+{
+    public string? Action { get; private set; }
+    public string? Before { get; private set; }
+    public string? After { get; private set; }
+    public IReadOnlyList<string> Disconnected { get; private set; } = [];
+
+    /// <summary>The export as it was before the change (null: the name was free).</summary>
+    public void Found(string action, Export? export)
+    {
+        Action = action;
+        Before = export is null ? null : Describe(export);
+    }
+
+    public void Became(Export export) => After = Describe(export);
+
+    /// <summary>Noted just before they are cut, so a change refused earlier never claims it disconnected anyone.</summary>
+    public void Disconnecting(IEnumerable<ClientConnection> connections) => Disconnected = connections.Select(c => c.Peer).ToList();
+
+    /// <summary>File and access in one line, e.g. "/srv/a.img, read-only, allow 10.0.0.0/8".</summary>
+    private static string Describe(Export export)
+    {
+        var mode = export.CopyOnWrite ? "copy-on-write" : export.ReadOnly ? "read-only" : "read-write";
+        return export.Allow is null ? $"{export.FilePath}, {mode}" : $"{export.FilePath}, {mode}, allow {string.Join(" ", export.Allow)}";
+    }
+}
