@@ -18,24 +18,24 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
                     .GroupBy(failure => ToSnakeCase(failure.PropertyName))
                     .ToDictionary(group => group.Key, group => group.Select(failure => failure.ErrorMessage).ToArray()))
             {
-                Status = StatusCodes.Status400BadRequest,
+                Status = ErrorStatus.Of(validation),
                 Title = "The request is invalid.",
                 Detail = string.Join(" ", validation.Errors.Select(failure => failure.ErrorMessage)),
             },
             NotFoundException notFound => new ProblemDetails
             {
-                Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = notFound.Message,
+                Status = ErrorStatus.Of(notFound), Title = "Not found.", Detail = notFound.Message,
             },
             ExportInUseException inUse => new ProblemDetails
             {
-                Status = StatusCodes.Status409Conflict,
+                Status = ErrorStatus.Of(inUse),
                 Title = "The export is in use.",
                 Detail = inUse.Message,
                 Extensions = { ["connections"] = inUse.Connections.Select(c => new { peer = c.Peer, since = c.Since }).ToArray() },
             },
             NbdServerUnavailableException unavailable => new ProblemDetails
             {
-                Status = StatusCodes.Status503ServiceUnavailable, Title = "nbd-server is unavailable; nothing was changed.", Detail = unavailable.Message,
+                Status = ErrorStatus.Of(unavailable), Title = "nbd-server is unavailable; nothing was changed.", Detail = unavailable.Message,
             },
             BadHttpRequestException badRequest => new ProblemDetails
             {

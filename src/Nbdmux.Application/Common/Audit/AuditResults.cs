@@ -7,13 +7,11 @@ namespace Nbdmux.Application.Common.Audit;
 /// <summary>How a failed request is recorded: the status the caller was answered with and why.</summary>
 public static class AuditResults
 {
-    public static AuditEvent.Result Of(Exception exception) => exception switch
+    public static AuditEvent.Result Of(Exception exception) => (exception, ErrorStatus.Of(exception)) switch
     {
-        ValidationException validation => Refused(400, string.Join(" ", validation.Errors.Select(failure => failure.ErrorMessage))),
-        NotFoundException => Refused(404, exception.Message),
-        ExportInUseException => Refused(409, exception.Message),
-        NbdServerUnavailableException => Refused(503, exception.Message),
-        OperationCanceledException => new AuditEvent.Result(AuditEvent.Failed, null, "The request was cancelled before the change finished."),
+        (ValidationException validation, { } status) => Refused(status, string.Join(" ", validation.Errors.Select(failure => failure.ErrorMessage))),
+        (_, { } status) => Refused(status, exception.Message),
+        (OperationCanceledException, _) => new AuditEvent.Result(AuditEvent.Failed, null, "The request was cancelled before the change finished."),
         _ => new AuditEvent.Result(AuditEvent.Failed, 500, exception.Message),
     };
 
