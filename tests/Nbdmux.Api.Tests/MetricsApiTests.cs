@@ -46,6 +46,28 @@ public sealed class MetricsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Connected_clients_are_counted_per_export_and_removed_exports_drop_out()
+    {
+        var file = _factory.CreateImage("a.img", 512);
+        foreach (var name in new[] { "busy", "idle" })
+        {
+            (await _http.PostAsJsonAsync("/exports", new { name, file })).EnsureSuccessStatusCode();
+        }
+
+        _factory.NbdServer.Setup(n => n.Connections()).Returns(
+        [
+            new ClientConnection("11", "busy", "10.0.0.1:4000", DateTimeOffset.UtcNow),
+            new ClientConnection("12", "busy", "10.0.0.2:4000", DateTimeOffset.UtcNow),
+        ]);
+        var metrics = await ScrapeAsync();
+        Assert.Equal(2, Sample(metrics, """nbdmux_export_connections{export="busy"}"""));
+        Assert.Equal(0, Sample(metrics, """nbdmux_export_connections{export="idle"}"""));
+
+        (await _http.DeleteAsync("/exports/idle")).EnsureSuccessStatusCode();
+        Assert.DoesNotContain("export=\"idle\"", await ScrapeAsync());
+    }
+
+    [Fact]
     public async Task A_change_nbd_server_refuses_is_timed_as_failed()
     {
         _factory.NbdServer.Setup(n => n.PublishAsync(It.IsAny<ServedExport>(), It.IsAny<CancellationToken>()))
