@@ -116,6 +116,24 @@ public sealed class LiveExportTests(DaemonFixture fixture) : IClassFixture<Daemo
     }
 
     [Fact]
+    public async Task Nbdmux_own_proof_of_a_change_never_counts_as_a_client()
+    {
+        var first = TestImage.Create(Daemon.ImagesDir, "quick-a.img", seed: 90);
+        var second = TestImage.Create(Daemon.ImagesDir, "quick-b.img", seed: 91);
+        await Daemon.RegisterAsync("quick", first.Path);
+
+        for (var round = 0; round < 10; round++)
+        {
+            // Each change is proven with a real negotiation. The record in the response is read the
+            // moment that proof ends, and must not count it as a client (nor may the next change).
+            var record = System.Text.Json.Nodes.JsonNode.Parse(await Daemon.RegisterAsync("quick", round % 2 == 0 ? second.Path : first.Path))!;
+            Assert.Equal(0, (int?)record["connection_count"]);
+        }
+
+        await Daemon.RemoveAsync("quick");
+    }
+
+    [Fact]
     public async Task An_unknown_name_is_refused()
     {
         var refusal = await Assert.ThrowsAsync<NbdNegotiationException>(() => Daemon.ConnectAsync("never-registered"));

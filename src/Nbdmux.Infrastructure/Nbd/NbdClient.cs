@@ -31,7 +31,7 @@ public static class NbdClient
             await socket.ConnectAsync(endpoint, cancellationToken);
             var stream = new NetworkStream(socket, ownsSocket: true);
             var (size, flags) = await NegotiateAsync(stream, exportName, cancellationToken);
-            return new NbdConnection(stream, size, flags);
+            return new NbdConnection(stream, size, flags, socket.LocalEndPoint!.ToString()!);
         }
         catch
         {

@@ -17,12 +17,16 @@ public sealed class NbdConnection : IAsyncDisposable
     private ulong _nextCookie;
     private bool _disconnected;
 
-    internal NbdConnection(Stream stream, long size, ushort transmissionFlags)
+    internal NbdConnection(Stream stream, long size, ushort transmissionFlags, string localEndPoint)
     {
         _stream = stream;
         Size = size;
         IsReadOnly = (transmissionFlags & FlagReadOnly) != 0;
+        LocalEndPoint = localEndPoint;
     }
+
+    /// <summary>This side's address:port, as the server sees the peer.</summary>
+    public string LocalEndPoint { get; }
 
     public long Size { get; }
 

@@ -20,6 +20,9 @@ public enum ProbeOutcome
     Unreachable,
 }
 
+/// <summary>What a probe found, and (when it was served) the address its session came from.</summary>
+public sealed record ProbeResult(ProbeOutcome Outcome, string? Session = null);
+
 /// <summary>Asks the live NBD port about an export, exactly as a booting target would.</summary>
 public sealed class NbdProbe(NbdmuxOptions options)
 {
@@ -27,27 +30,27 @@ public sealed class NbdProbe(NbdmuxOptions options)
 
     public IPEndPoint Endpoint { get; } = new(LoopbackFor(options.BindAddress()), options.NbdPort);
 
-    public async Task<ProbeOutcome> NegotiateAsync(string exportName, CancellationToken cancellationToken)
+    public async Task<ProbeResult> NegotiateAsync(string exportName, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         try
         {
             await using var connection = await NbdClient.ConnectAsync(Endpoint, exportName, timeout.Token);
-            return ProbeOutcome.Served;
+            return new ProbeResult(ProbeOutcome.Served, connection.LocalEndPoint);
         }
         catch (NbdNegotiationException e) when (e.IsUnknownExport)
         {
-            return ProbeOutcome.Unknown;
+            return new ProbeResult(ProbeOutcome.Unknown);
         }
         catch (NbdNegotiationException e) when (e.IsRefusedByPolicy)
         {
-            return ProbeOutcome.Refused;
+            return new ProbeResult(ProbeOutcome.Refused);
         }
         catch (Exception e) when (e is IOException or SocketException ||
                                   (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return ProbeOutcome.Unreachable;
+            return new ProbeResult(ProbeOutcome.Unreachable);
         }
     }
 

@@ -89,7 +89,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     /// <summary>The placeholder admits nobody, so a policy refusal proves the whole negotiation path works.</summary>
     public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
-        await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken) == ProbeOutcome.Refused;
+        (await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken)).Outcome == ProbeOutcome.Refused;
 
     public IReadOnlyList<ClientConnection> Connections() => _connections.Read(_server?.Pid, _servedFiles);
 
@@ -232,7 +232,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             _desired.Remove(name);
             ClearWithheld(name);
             WriteDesired();
-            if (_server is not null && await _probe.NegotiateAsync(name, CancellationToken.None) == ProbeOutcome.Served)
+            if (_server is not null && (await _probe.NegotiateAsync(name, CancellationToken.None)).Outcome == ProbeOutcome.Served)
             {
                 throw new NbdServerUnavailableException($"nbd-server still serves '{name}' after it was withdrawn.");
             }
@@ -311,8 +311,14 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         var pause = TimeSpan.FromMilliseconds(1);
         while (true)
         {
-            var outcome = await _probe.NegotiateAsync(name, cancellationToken);
-            if (outcome == ProbeOutcome.Served || outcome == expected)
+            var (outcome, session) = await _probe.NegotiateAsync(name, cancellationToken);
+            if (outcome == ProbeOutcome.Served)
+            {
+                await WaitUntilSessionEndsAsync(session!, cancellationToken);
+                return;
+            }
+
+            if (outcome == expected)
             {
                 return;
             }
@@ -324,6 +330,20 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
             await Task.Delay(pause, cancellationToken);
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(20).Ticks));
+        }
+    }
+
+    /// <summary>
+    /// The probe's nbd-server child outlives the probe by a moment; until it is gone it holds
+    /// the image and counts as a client, so a removal right after this change would be refused
+    /// as "in use" by nbdmux's own proof.
+    /// </summary>
+    private async Task WaitUntilSessionEndsAsync(string session, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (Connections().Any(connection => connection.Peer == session) && elapsed.Elapsed < ReadyTimeout)
+        {
+            await Task.Delay(1, cancellationToken);
         }
     }
 
