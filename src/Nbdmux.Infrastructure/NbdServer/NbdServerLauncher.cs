@@ -32,15 +32,18 @@ public sealed class NbdServerLauncher(string binaryPath, NbdServerLayout layout,
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < ExitWait)
         {
-            if (TryReadPid() is { } pid && UnixProcesses.StartTicksOfLiving(pid) is { } ticks)
+            if (TryReadPid() is { } pid)
             {
-                return new RunningNbdServer(pid, ticks, DateTimeOffset.UtcNow);
+                return UnixProcesses.StartTicksOfLiving(pid) is { } ticks
+                    ? new RunningNbdServer(pid, ticks, DateTimeOffset.UtcNow)
+                    : throw new NbdServerStartException(
+                        "nbd-server daemonized but exited at once (is the NBD port in use? its reason is in syslog)");
             }
 
             await Task.Delay(2, cancellationToken);
         }
 
-        throw new NbdServerStartException("nbd-server daemonized but exited at once (is the NBD port in use? see syslog).");
+        throw new NbdServerStartException($"nbd-server wrote no pid file within {ExitWait.TotalSeconds} s.");
     }
 
     /// <summary>

@@ -30,6 +30,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     /// <summary>nbd-server generates Diffie-Hellman parameters before it accepts (50-600 ms seen here).</summary>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
 
+    private static readonly TimeSpan PortReleaseWait = TimeSpan.FromSeconds(1);
+
     private readonly NbdServerLauncher _launcher;
     private readonly NbdServerConfig _config;
     private readonly ExportGates _gates;
@@ -357,22 +359,42 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
         _server = null;
         WriteDesired();
-        var server = await _launcher.LaunchAsync(cancellationToken);
-        try
-        {
-            await WaitUntilAnsweringAsync(server, cancellationToken);
-        }
-        catch
-        {
-            UnixProcesses.Signal(server.Pid, UnixProcesses.SigKill);
-            throw;
-        }
-
+        var server = await LaunchUntilAnsweringAsync(cancellationToken);
         var restarts = _status.State == NbdServerState.Starting ? 0 : ++_restarts;
         _server = server;
         _loaded = _desired.Values.ToDictionary(e => e.Name, SectionMode.Of, StringComparer.Ordinal);
         _status = new NbdServerStatus(NbdServerState.Running, server.Pid, server.Since, restarts, _status.LastError, _withheld.AsReadOnly());
         _logger.LogInformation("nbd-server {Pid} listening with {ExportCount} exports", server.Pid, _desired.Count);
+    }
+
+    /// <summary>
+    /// A child of the old listener that is still negotiating, or was just refused, holds the
+    /// listening socket for a moment after the listener dies, and the new listener's bind then
+    /// fails: such a launch is retried until the socket is released, within a second.
+    /// </summary>
+    private async Task<RunningNbdServer> LaunchUntilAnsweringAsync(CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (true)
+        {
+            RunningNbdServer? server = null;
+            try
+            {
+                server = await _launcher.LaunchAsync(cancellationToken);
+                await WaitUntilAnsweringAsync(server, cancellationToken);
+                return server;
+            }
+            catch (NbdServerStartException e) when ((server is null || !UnixProcesses.IsAlive(server)) && elapsed.Elapsed < PortReleaseWait)
+            {
+                _logger.LogInformation("nbd-server exited right after launch ({Reason}); launching again", e.Message);
+                await Task.Delay(10, cancellationToken);
+            }
+            catch when (server is not null)
+            {
+                UnixProcesses.Signal(server.Pid, UnixProcesses.SigKill);
+                throw;
+            }
+        }
     }
 
     private async Task WaitUntilAnsweringAsync(RunningNbdServer server, CancellationToken cancellationToken)
