@@ -39,7 +39,7 @@ public sealed record Report(
         text.AppendLine("## Targets").AppendLine()
             .AppendLine("| id | figure | median | min | max | target | verdict |")
             .AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var figure in Measured.Where(f => f.Spec.Target is not null))
+        foreach (var figure in Measured.Where(f => f.Spec.Target is not null).OrderBy(f => f.Spec.Id, StringComparer.Ordinal))
         {
             var verdict = Plan.Quick ? "n/a (quick)" : figure.MeetsTarget == true ? "**met**" : "**missed**";
             text.AppendLine($"| {figure.Spec.Id} | {Title(figure)} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {figure.Spec.Target!.Describe(figure.Spec.Unit)} | {verdict} |");
@@ -49,7 +49,7 @@ public sealed record Report(
             .AppendLine("Median, min and max over the repetitions (a latency figure's value in one repetition is that repetition's percentile).").AppendLine()
             .AppendLine("| id | figure | median | min | max | runs | how |")
             .AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var figure in Measured)
+        foreach (var figure in Measured.OrderBy(f => f.Spec.Id, StringComparer.Ordinal))
         {
             text.AppendLine($"| {figure.Spec.Id} | {Title(figure)} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {figure.Runs.Count} | {figure.Note} |");
         }
