@@ -34,7 +34,8 @@ dotnet build bench/Nbdmux.Bench -c Release -v quiet -nologo
 commit="$(git rev-parse --short HEAD)"
 git diff --quiet HEAD -- src bench/Nbdmux.Bench || commit="$commit + uncommitted changes"
 work="$(mktemp -d /var/tmp/nbdmux-bench.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+# nbdmux's log of the run is kept in bench/out/ (not committed) for looking into a figure.
+trap 'mkdir -p bench/out && cp "$work/nbdmux.log" bench/out/ 2>/dev/null; rm -rf "$work"' EXIT
 
 dotnet bench/Nbdmux.Bench/bin/Release/net10.0/Nbdmux.Bench.dll "${quick[@]}" \
   --api-dll src/Nbdmux.Api/bin/Release/net10.0/Nbdmux.Api.dll \

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nbdmux.Infrastructure.Nbd;
 
 namespace Nbdmux.Bench;
 
@@ -56,6 +57,11 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string workDir, Acti
 
         progress("6c: start-to-healthy");
         await MeasureRestartAsync(nbdmux);
+
+        _observations.Add(nbdmux.Refusals.Count == 0
+            ? "nbdmux refused no change during the run (no 503)."
+            : $"nbdmux refused {nbdmux.Refusals.Count} change(s) with 503 (nothing changed; the harness retried, and the retry's time counts in the figure the change belonged to): " +
+              string.Join(" | ", nbdmux.Refusals.Take(5)));
     }
 
     private async Task<List<double>> SampleRssAsync(NbdmuxProcess nbdmux)
@@ -112,9 +118,27 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string workDir, Acti
             concurrent.Add(await list.RequestsPerSecondAsync(plan.ConcurrentListClients, plan.ListDuration));
         }
 
+        var withClients = new List<double>();
+        var connections = new List<NbdConnection>();
+        foreach (var name in Enumerable.Range(0, 4).Select(SequentialRegistrations.NameOf))
+        {
+            connections.Add(await NbdClient.ConnectAsync(nbdmux.NbdEndpoint, name, CancellationToken.None));
+        }
+
+        for (var i = 0; i < plan.Repetitions; i++)
+        {
+            withClients.Add(await list.RequestsPerSecondAsync(1, plan.ListDuration));
+        }
+
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+
         var note = $"requests completed in {plan.ListDuration.TotalSeconds:F0} s, body read to the end; the client runs on the same 2 cores";
-        _figures.Add(Figures.ListSequential.Of(sequential, note));
-        _figures.Add(Figures.ListConcurrent.Of(concurrent, note));
+        _figures.Add(Figures.ListSequential.Of(sequential, note + "; no NBD client connected"));
+        _figures.Add(Figures.ListConcurrent.Of(concurrent, note + "; no NBD client connected"));
+        _figures.Add(Figures.ListWithClients.Of(withClients, note + "; 4 idle NBD sessions open (the normal state of a lab with booted machines)"));
         var body = await nbdmux.Http.GetByteArrayAsync("/exports");
         _figures.Add(Figures.ListBytes.Of([body.Length / 1024.0], "one response body"));
     }

@@ -13,6 +13,7 @@ public static class Figures
     public static readonly FigureSpec FileChangeP99 = new("1h", "POST-to-negotiable, file change of a name, p99, {N} exports", "ms");
     public static readonly FigureSpec ListSequential = new("2a", "GET /exports, {N} exports, 1 client (sequential)", "req/s", Target.Min(1500));
     public static readonly FigureSpec ListConcurrent = new("2b", "GET /exports, {N} exports, 16 concurrent clients", "req/s");
+    public static readonly FigureSpec ListWithClients = new("2c", "GET /exports, {N} exports, 1 client, while 4 NBD clients are connected", "req/s");
     public static readonly FigureSpec RegistrationsTotal = new("3a", "{N} sequential registrations of new names, total", "s", Target.Max(2));
     public static readonly FigureSpec RegistrationMedian = new("3b", "one registration of a new name during 3a, median", "ms");
     public static readonly FigureSpec DisruptionErrors = new("4a", "I/O errors seen by 4 holders during reconfiguration", "errors", Target.Max(0));
@@ -38,7 +39,7 @@ public static class Figures
     public static readonly IReadOnlyList<FigureSpec> All =
     [
         NewNameP50Empty, NewNameP99Empty, NewNameP50, NewNameP99, FileChangeP50Empty, FileChangeP99Empty, FileChangeP50, FileChangeP99,
-        ListSequential, ListConcurrent, RegistrationsTotal, RegistrationMedian, DisruptionErrors, DisruptionStall, IdleStall,
+        ListSequential, ListConcurrent, ListWithClients, RegistrationsTotal, RegistrationMedian, DisruptionErrors, DisruptionStall, IdleStall,
         OneReaderNbdmux, OneReaderBare, OneReaderNbdkit, OneReaderRatio, OneReaderNbdkitRatio,
         EightReadersNbdmux, EightReadersBare, EightReadersNbdkit, EightReadersRatio, EightReadersNbdkitRatio,
         IdleRss, LoadedRss, StartToHealthy, BareStartSmall, BareStartLarge, ListBytes,

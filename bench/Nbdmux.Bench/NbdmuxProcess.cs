@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Serialization;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.Bench;
@@ -101,16 +102,27 @@ public sealed class NbdmuxProcess : IAsyncDisposable
         return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) * 1024;
     }
 
-    public async Task RegisterAsync(string name, string file)
-    {
-        using var response = await Http.PostAsJsonAsync("/exports", new { name, file, @readonly = true });
-        await EnsureSuccessAsync(response, $"POST {name}");
-    }
+    /// <summary>Changes nbdmux refused with 503 (nbd-server could not be brought up in time), each with its reason; each was retried.</summary>
+    public List<string> Refusals { get; } = [];
 
-    public async Task RemoveAsync(string name)
+    public Task RegisterAsync(string name, string file) =>
+        SendRetryingRefusalsAsync(() => Http.PostAsJsonAsync("/exports", new { name, file, @readonly = true }), $"POST {name}");
+
+    public Task RemoveAsync(string name) =>
+        SendRetryingRefusalsAsync(() => Http.DeleteAsync($"/exports/{name}"), $"DELETE {name}");
+
+    public async Task WaitUntilUnusedAsync(string name)
     {
-        using var response = await Http.DeleteAsync($"/exports/{name}");
-        await EnsureSuccessAsync(response, $"DELETE {name}");
+        var elapsed = Stopwatch.StartNew();
+        while ((await Http.GetFromJsonAsync<ExportRecord>($"/exports/{name}"))!.ConnectionCount > 0)
+        {
+            if (elapsed.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new TimeoutException($"nbdmux still counts a connection to {name} 10 s after its client disconnected");
+            }
+
+            await Task.Delay(5);
+        }
     }
 
     /// <summary>SIGTERM: nbdmux stops its nbd-server listener and exits.</summary>
@@ -147,11 +159,30 @@ public sealed class NbdmuxProcess : IAsyncDisposable
         }
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string what)
+    private sealed record ExportRecord([property: JsonPropertyName("connection_count")] int ConnectionCount);
+
+    /// <summary>
+    /// A 503 means nbdmux changed nothing and is bringing nbd-server back: it is recorded and the
+    /// request sent again (as a provisioning client would), so one refusal does not end the run.
+    /// </summary>
+    private async Task SendRetryingRefusalsAsync(Func<Task<HttpResponseMessage>> send, string what)
     {
-        if (!response.IsSuccessStatusCode)
+        for (var attempt = 1; ; attempt++)
         {
-            throw new InvalidOperationException($"{what} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            using var response = await send();
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
+            {
+                throw new InvalidOperationException($"{what} answered {(int)response.StatusCode}: {body}");
+            }
+
+            Refusals.Add($"{what}: {body}");
+            await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
         }
     }
 }

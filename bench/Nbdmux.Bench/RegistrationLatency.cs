@@ -52,6 +52,9 @@ public sealed class RegistrationLatency(NbdmuxProcess nbdmux, string imageA, str
             elapsed.Stop();
         }
 
+        // nbd-server's child for this session exits a moment after the disconnect; until then
+        // nbdmux rightly refuses to change or remove the export under it (409).
+        await nbdmux.WaitUntilUnusedAsync(name);
         return elapsed.Elapsed.TotalMilliseconds;
     }
 }
