@@ -108,17 +108,22 @@ public sealed class NbdmuxProcess : IAsyncDisposable
     public Task RegisterAsync(string name, string file) =>
         SendRetryingRefusalsAsync(() => Http.PostAsJsonAsync("/exports", new { name, file, @readonly = true }), $"POST {name}");
 
-    public Task RemoveAsync(string name) =>
-        SendRetryingRefusalsAsync(() => Http.DeleteAsync($"/exports/{name}"), $"DELETE {name}");
+    /// <summary>Removes an export once nobody uses it (not even the session nbdmux opened to prove it, which ends a moment later).</summary>
+    public async Task RemoveAsync(string name)
+    {
+        await WaitUntilUnusedAsync(name);
+        await SendRetryingRefusalsAsync(() => Http.DeleteAsync($"/exports/{name}"), $"DELETE {name}");
+    }
 
+    /// <summary>Waits until nbdmux counts no connection to the export (an unknown name has none).</summary>
     public async Task WaitUntilUnusedAsync(string name)
     {
         var elapsed = Stopwatch.StartNew();
-        while ((await Http.GetFromJsonAsync<ExportRecord>($"/exports/{name}"))!.ConnectionCount > 0)
+        while (await ConnectionCountAsync(name) > 0)
         {
             if (elapsed.Elapsed > TimeSpan.FromSeconds(10))
             {
-                throw new TimeoutException($"nbdmux still counts a connection to {name} 10 s after its client disconnected");
+                throw new TimeoutException($"nbdmux still counts a connection to {name} after 10 s");
             }
 
             await Task.Delay(5);
@@ -157,6 +162,18 @@ public sealed class NbdmuxProcess : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    private async Task<int> ConnectionCountAsync(string name)
+    {
+        using var response = await Http.GetAsync($"/exports/{name}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<ExportRecord>())!.ConnectionCount;
     }
 
     private sealed record ExportRecord([property: JsonPropertyName("connection_count")] int ConnectionCount);

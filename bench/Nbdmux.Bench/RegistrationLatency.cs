@@ -45,6 +45,9 @@ public sealed class RegistrationLatency(NbdmuxProcess nbdmux, string imageA, str
 
     private async Task<double> TimeAsync(string name, string file)
     {
+        // nbdmux refuses (409) to change a file under a connected client; right after a change,
+        // the session it opened itself to prove the change may not have ended yet.
+        await nbdmux.WaitUntilUnusedAsync(name);
         var elapsed = Stopwatch.StartNew();
         await nbdmux.RegisterAsync(name, file);
         await using (await NbdClient.ConnectAsync(nbdmux.NbdEndpoint, name, CancellationToken.None))
@@ -52,9 +55,6 @@ public sealed class RegistrationLatency(NbdmuxProcess nbdmux, string imageA, str
             elapsed.Stop();
         }
 
-        // nbd-server's child for this session exits a moment after the disconnect; until then
-        // nbdmux rightly refuses to change or remove the export under it (409).
-        await nbdmux.WaitUntilUnusedAsync(name);
         return elapsed.Elapsed.TotalMilliseconds;
     }
 }
