@@ -162,10 +162,10 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string workDir, Acti
                               $"the holders completed {outcome.Reads} reads of 64 KiB{(outcome.Errors > 0 ? $"; first error: {outcome.FirstError}" : "")}.");
         }
 
-        var note = $"4 clients hold exports and read 64 KiB at random offsets back to back while {plan.DisruptionOperations} POST/DELETEs " +
+        var note = $"4 clients, each on its own thread, hold exports and read 64 KiB at random offsets every 2 ms while {plan.DisruptionOperations} POST/DELETEs " +
                    "(a third each: new name, file change of another export, removal of an added name) run on other exports";
         _figures.Add(Figures.DisruptionErrors.Of(errors, note));
-        _figures.Add(Figures.DisruptionStall.Of(stalls, "longest time between two completed reads of one holder"));
+        _figures.Add(Figures.DisruptionStall.Of(stalls, "longest time between two completed reads of one holder, less the 2 ms pause"));
         _figures.Add(Figures.IdleStall.Of(idle, "same holders for 3 s with nothing else happening"));
     }
 
