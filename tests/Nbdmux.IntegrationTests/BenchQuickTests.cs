@@ -14,14 +14,21 @@ public sealed class BenchQuickTests
     {
         Prerequisites.Require("nbdcopy", "libnbd-bin");
         Prerequisites.Require("nbdkit", "nbdkit");
-        var output = Path.Combine(Directory.CreateTempSubdirectory("nbdmux-bench-test-").FullName, "RESULTS.md");
+        var directory = Directory.CreateTempSubdirectory("nbdmux-bench-test-").FullName;
+        try
+        {
+            var output = Path.Combine(directory, "RESULTS.md");
+            using var run = ScriptProcess.Start(Path.Combine(Repository.Root, "bench", "run.sh"), ["--quick", "--out", output]);
+            var exitCode = await run.WaitAsync(TimeSpan.FromMinutes(10));
 
-        using var run = ScriptProcess.Start(Path.Combine(Repository.Root, "bench", "run.sh"), ["--quick", "--out", output]);
-        var exitCode = await run.WaitAsync(TimeSpan.FromMinutes(10));
-
-        Assert.True(exitCode == 0, $"bench/run.sh --quick exited with {exitCode}.\nstdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
-        var results = File.ReadAllText(output);
-        Assert.All(Figures.All, figure =>
-            Assert.Matches(new Regex($@"^\| {Regex.Escape(figure.Id)} \| [^|]+ \| [0-9.]+ ", RegexOptions.Multiline), results));
+            Assert.True(exitCode == 0, $"bench/run.sh --quick exited with {exitCode}.\nstdout:\n{run.Stdout}\nstderr:\n{run.Stderr}");
+            var results = File.ReadAllText(output);
+            Assert.All(Figures.All, figure =>
+                Assert.Matches(new Regex($@"^\| {Regex.Escape(figure.Id)} \| [^|]+ \| [0-9.]+ ", RegexOptions.Multiline), results));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }
