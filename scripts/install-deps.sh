@@ -4,7 +4,7 @@ set -euo pipefail
 
 case "${1:-run}" in
   run)  packages=(nbd-server) ;;
-  test) packages=(nbd-server libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio) ;;
+  test) packages=(nbd-server libnbd-bin nbdkit chromium qemu-system-x86 busybox-static e2fsprogs cpio) ;;
   *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 

@@ -53,7 +53,7 @@ public sealed class GuestVm
 
     private static async Task<GuestVm> BuildAsync()
     {
-        var scriptsDir = Path.Combine(RepositoryRoot(), "tests", "vm");
+        var scriptsDir = Path.Combine(Repository.Root, "tests", "vm");
         var cacheDir = Environment.GetEnvironmentVariable("NBDMUX_VM_CACHE") is { Length: > 0 } configured
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "nbdmux-vm");
@@ -71,18 +71,5 @@ public sealed class GuestVm
         Prerequisites.Require("qemu-system-x86_64", "qemu-system-x86");
         Prerequisites.Require("mkfs.ext4", "e2fsprogs");
         return new GuestVm(scriptsDir, cacheDir);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "nbdmux.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No nbdmux.sln above {AppContext.BaseDirectory}: the VM tests need the repository's tests/vm scripts.");
     }
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Benchmarks nbdmux (issue 6): builds it in Release, runs every measurement against it on
+# loopback with a fresh data dir, and writes bench/RESULTS.md. See bench/README.md.
+#   bench/run.sh [--quick] [--out FILE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=()
+out=bench/RESULTS.md
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=(--quick) ;;
+    --out)   out="$2"; shift ;;
+    *)       echo "usage: $0 [--quick] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+missing=()
+for package in nbd-server libnbd-bin nbdkit; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing: ${missing[*]}" >&2
+  $sudo apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+dotnet build src/Nbdmux.Api -c Release -v quiet -nologo
+dotnet build bench/Nbdmux.Bench -c Release -v quiet -nologo
+
+commit="$(git rev-parse --short HEAD)"
+git diff --quiet HEAD -- src bench/Nbdmux.Bench || commit="$commit + uncommitted changes"
+work="$(mktemp -d /var/tmp/nbdmux-bench.XXXXXX)"
+# nbdmux's log of the run is kept in bench/out/ (not committed) for looking into a figure.
+trap 'mkdir -p bench/out && cp "$work/nbdmux.log" bench/out/ 2>/dev/null; rm -rf "$work"' EXIT
+
+dotnet bench/Nbdmux.Bench/bin/Release/net10.0/Nbdmux.Bench.dll "${quick[@]}" \
+  --api-dll src/Nbdmux.Api/bin/Release/net10.0/Nbdmux.Api.dll \
+  --out "$out" --work-dir "$work" --commit "$commit" --analysis bench/ANALYSIS.md
