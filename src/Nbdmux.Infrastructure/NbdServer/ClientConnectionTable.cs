@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Nbdmux.Application.Common.Interfaces;
@@ -15,23 +16,39 @@ public sealed class ClientConnectionTable(NbdServerLayout layout)
 {
     private const int ClockTicksPerSecond = 100; // USER_HZ, fixed at 100 by the Linux ABI
 
+    private static readonly Lazy<DateTimeOffset> BootTime = new(ReadBootTime);
+
+    /// <summary>
+    /// A child serves one client for its whole life, so its peer is looked up once: reading
+    /// /proc/net/tcp makes the kernel walk its whole connection hash (milliseconds on a big host).
+    /// </summary>
+    private readonly ConcurrentDictionary<(int Pid, long StartTicks), string> _peers = new();
+
     public IReadOnlyList<ClientConnection> Read(int? listenerPid, IReadOnlyDictionary<string, string> exportFiles)
     {
         var exportsByFile = exportFiles.ToLookup(e => e.Value, e => e.Key);
         var children = ServingProcesses(listenerPid).ToList();
-        if (children.Count == 0)
+        foreach (var gone in _peers.Keys.Except(children))
         {
-            return [];
+            _peers.TryRemove(gone, out _);
         }
 
-        var peers = PeersBySocketInode();
-        var bootTime = BootTime();
+        Dictionary<string, string>? sockets = null;
         var connections = new List<ClientConnection>();
         foreach (var (pid, startTicks) in children)
         {
             var links = OpenFiles(pid);
-            var peer = links.Select(link => peers.GetValueOrDefault(link)).FirstOrDefault(p => p is not null);
-            var since = bootTime.AddSeconds((double)startTicks / ClockTicksPerSecond);
+            if (!_peers.TryGetValue((pid, startTicks), out var peer))
+            {
+                sockets ??= PeersBySocketInode();
+                peer = links.Select(link => sockets.GetValueOrDefault(link)).FirstOrDefault(p => p is not null);
+                if (peer is not null)
+                {
+                    _peers[(pid, startTicks)] = peer;
+                }
+            }
+
+            var since = BootTime.Value.AddSeconds((double)startTicks / ClockTicksPerSecond);
             foreach (var export in links.SelectMany(link => ExportsOpenedAs(link, exportFiles, exportsByFile)).Distinct())
             {
                 connections.Add(new ClientConnection($"{pid}", export, peer ?? "unknown", since));
@@ -117,7 +134,7 @@ public sealed class ClientConnectionTable(NbdServerLayout layout)
         return new IPEndPoint(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, port).ToString();
     }
 
-    private static DateTimeOffset BootTime()
+    private static DateTimeOffset ReadBootTime()
     {
         var line = ReadOrEmpty("/proc/stat").Split('\n').First(l => l.StartsWith("btime ", StringComparison.Ordinal));
         return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line[6..].Trim()));
