@@ -102,12 +102,15 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     public Task<NbdConnection> ConnectAsync(string export) =>
         NbdClient.ConnectAsync(NbdEndpoint, export, new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
 
-    /// <summary>The pid of the listening nbd-server, from the pid file the supervisor keeps (none while it restarts).</summary>
+    /// <summary>
+    /// The pid of the listening nbd-server, from the pid file the supervisor keeps (none while it
+    /// restarts, or in the instant nbd-server is writing it).
+    /// </summary>
     public int? NbdServerPid()
     {
         try
         {
-            return int.Parse(File.ReadAllText(Path.Combine(DataDir, "nbd-server", "nbd-server.pid")).Trim());
+            return int.TryParse(File.ReadAllText(Path.Combine(DataDir, "nbd-server", "nbd-server.pid")).Trim(), out var pid) ? pid : null;
         }
         catch (FileNotFoundException)
         {
