@@ -7,7 +7,7 @@ public static class ListCommand
 {
     public static Command Create(GlobalOptions globals, CliConsole console)
     {
-        var command = new Command("ls", "list exports: NAME FILE SIZE MODE STATUS");
+        var command = new Command("ls", "list exports: NAME FILE SIZE MODE CLIENTS STATUS");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             using var client = globals.CreateClient(parseResult);
