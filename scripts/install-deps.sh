@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages nbdmux needs: `run` for the daemon, `test` for the test suite too.
+# gcc builds the library that makes nbd-server restarts (new export names) fast; see
+# src/Nbdmux.Infrastructure/NbdServer/Preload/skip_dh_params.c.
 set -euo pipefail
 
 case "${1:-run}" in
-  run)  packages=(nbd-server) ;;
-  test) packages=(nbd-server libnbd-bin nbdkit chromium qemu-system-x86 busybox-static e2fsprogs cpio) ;;
+  run)  packages=(nbd-server gcc) ;;
+  test) packages=(nbd-server gcc libnbd-bin nbdkit chromium qemu-system-x86 busybox-static e2fsprogs cpio) ;;
   *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 

@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.AddSingleton(provider => new NbdServerLauncher(
             NbdServerBinary.Resolve(provider.GetRequiredService<NbdmuxOptions>().NbdServerBin),
             provider.GetRequiredService<NbdServerLayout>(),
+            NbdServerPreload.BesideApp(),
             provider.GetRequiredService<ILogger<NbdServerLauncher>>()));
         services.AddHostedService<RegistryInitializer>();
         services.AddSingleton<NbdServerSupervisor>();

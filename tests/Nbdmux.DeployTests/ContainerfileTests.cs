@@ -35,6 +35,13 @@ public sealed class ContainerfileTests
     }
 
     [Fact]
+    public void The_build_stage_has_a_c_compiler_for_the_nbd_server_preload_library()
+    {
+        Assert.Contains(_image.All("RUN"), run =>
+            run.Contains("apt-get install", StringComparison.Ordinal) && run.Contains(" gcc ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_health_check_asks_healthz_on_the_configured_bind_address_and_port()
     {
         var healthcheck = Assert.Single(_image.Final("HEALTHCHECK"));

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Nbdmux.Infrastructure.NbdServer;
 
 /// <summary>Starts and stops the nbd-server daemon for one data dir.</summary>
-public sealed class NbdServerLauncher(string binaryPath, NbdServerLayout layout, ILogger<NbdServerLauncher> logger)
+public sealed class NbdServerLauncher(
+    string binaryPath, NbdServerLayout layout, NbdServerPreload preload, ILogger<NbdServerLauncher> logger)
 {
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
 
@@ -20,6 +21,11 @@ public sealed class NbdServerLauncher(string binaryPath, NbdServerLayout layout,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        if (preload.LibraryPath is { } library)
+        {
+            start.Environment["LD_PRELOAD"] = library;
+        }
+
         using var launcher = Process.Start(start) ?? throw new NbdServerStartException($"Could not start {binaryPath}.");
         var stderr = launcher.StandardError.ReadToEndAsync(cancellationToken);
         await launcher.WaitForExitAsync(cancellationToken);
@@ -44,6 +50,23 @@ public sealed class NbdServerLauncher(string binaryPath, NbdServerLayout layout,
         }
 
         throw new NbdServerStartException($"nbd-server wrote no pid file within {ExitWait.TotalSeconds} s.");
+    }
+
+    /// <summary>Says once, at start-up, whether listener restarts will be fast.</summary>
+    public void LogStartCost()
+    {
+        if (preload.LibraryPath is { } library)
+        {
+            logger.LogInformation(
+                "nbd-server starts with {Preload} preloaded: it skips generating TLS DH parameters (nbdmux configures no TLS), so a new export name costs milliseconds",
+                library);
+        }
+        else
+        {
+            logger.LogWarning(
+                "{Preload} is missing beside nbdmux (it is built only where a C compiler is installed): every nbd-server start generates DH parameters, so each new export name takes 50-900 ms",
+                NbdServerPreload.FileName);
+        }
     }
 
     /// <summary>

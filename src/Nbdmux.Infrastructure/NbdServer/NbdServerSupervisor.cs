@@ -158,6 +158,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         }
 
         PortCheck.EnsureFree(new System.Net.IPEndPoint(_options.BindAddress(), _options.NbdPort), "--nbd-port");
+        _launcher.LogStartCost();
         try
         {
             await StartServerAsync(cancellationToken);
