@@ -21,6 +21,7 @@ public static class NbdClient
     private const uint ReplyAck = 1;
     private const uint ReplyInfo = 3;
     private const ushort InfoExport = 0;
+    private const int TcpQuickAck = 12; // TCP_QUICKACK, linux/tcp.h
 
     public static async Task<NbdConnection> ConnectAsync(
         IPEndPoint endpoint, string exportName, CancellationToken cancellationToken)
@@ -30,7 +31,7 @@ public static class NbdClient
         {
             await socket.ConnectAsync(endpoint, cancellationToken);
             var stream = new NetworkStream(socket, ownsSocket: true);
-            var (size, flags) = await NegotiateAsync(stream, exportName, cancellationToken);
+            var (size, flags) = await NegotiateAsync(new HandshakeStream(socket, stream), exportName, cancellationToken);
             return new NbdConnection(stream, size, flags, socket.LocalEndPoint!.ToString()!);
         }
         catch
@@ -41,7 +42,7 @@ public static class NbdClient
     }
 
     private static async Task<(long Size, ushort Flags)> NegotiateAsync(
-        Stream stream, string exportName, CancellationToken cancellationToken)
+        HandshakeStream stream, string exportName, CancellationToken cancellationToken)
     {
         var greeting = new byte[18];
         await stream.ReadExactlyAsync(greeting, cancellationToken);
@@ -86,7 +87,7 @@ public static class NbdClient
         }
     }
 
-    private static async Task WriteOptionAsync(Stream stream, uint option, byte[] payload, CancellationToken cancellationToken)
+    private static async Task WriteOptionAsync(HandshakeStream stream, uint option, byte[] payload, CancellationToken cancellationToken)
     {
         var header = new byte[16];
         BinaryPrimitives.WriteUInt64BigEndian(header, OptionMagic);
@@ -96,7 +97,7 @@ public static class NbdClient
     }
 
     private static async Task<(uint Type, byte[] Data)> ReadOptionReplyAsync(
-        Stream stream, uint option, CancellationToken cancellationToken)
+        HandshakeStream stream, uint option, CancellationToken cancellationToken)
     {
         var header = new byte[20];
         await stream.ReadExactlyAsync(header, cancellationToken);
@@ -116,6 +117,24 @@ public static class NbdClient
         var data = new byte[length];
         await stream.ReadExactlyAsync(data, cancellationToken);
         return (type, data);
+    }
+
+    /// <summary>
+    /// nbd-server writes an option reply's header and its data separately, without TCP_NODELAY,
+    /// so Nagle holds the data back until this side acknowledges the header, which Linux delays
+    /// by up to 40 ms: every reply would cost that much. Asking for an immediate ACK before each
+    /// read (the kernel clears the flag again on its own) makes a handshake take microseconds.
+    /// </summary>
+    private sealed class HandshakeStream(Socket socket, NetworkStream stream)
+    {
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+            stream.WriteAsync(data, cancellationToken);
+
+        public ValueTask ReadExactlyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            socket.SetRawSocketOption((int)ProtocolType.Tcp, TcpQuickAck, BitConverter.GetBytes(1));
+            return stream.ReadExactlyAsync(buffer, cancellationToken);
+        }
     }
 
     private static byte[] BigEndian(uint value)
