@@ -15,11 +15,14 @@ public sealed class BareNbdServer : IAsyncDisposable
     public const string ExportName = "bench";
 
     private readonly string _directory;
+    private readonly string? _preload;
     private int? _pid;
 
     /// <param name="extraSections">More sections serving the same file, to see what a large config costs at start.</param>
-    public BareNbdServer(string directory, string image, int extraSections = 0)
+    /// <param name="preload">A library to LD_PRELOAD, as nbdmux does (<see cref="NbdServerPreload"/>).</param>
+    public BareNbdServer(string directory, string image, int extraSections = 0, string? preload = null)
     {
+        _preload = preload;
         _directory = Directory.CreateDirectory(directory).FullName;
         Port = LoopbackPorts.Free();
         var config = new StringBuilder($"[generic]\nport = {Port}\nlistenaddr = 127.0.0.1\n");
@@ -40,7 +43,13 @@ public sealed class BareNbdServer : IAsyncDisposable
     public async Task<TimeSpan> StartAsync()
     {
         var elapsed = Stopwatch.StartNew();
-        using (var launcher = Process.Start("nbd-server", ["-C", ConfigPath, "-p", PidPath]))
+        var start = new ProcessStartInfo("nbd-server", ["-C", ConfigPath, "-p", PidPath]);
+        if (_preload is not null)
+        {
+            start.Environment["LD_PRELOAD"] = _preload;
+        }
+
+        using (var launcher = Process.Start(start)!)
         {
             await launcher.WaitForExitAsync();
             if (launcher.ExitCode != 0)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.Bench;
 
@@ -212,12 +213,19 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string workDir, Acti
 
     private async Task MeasureBareStartAsync(string image)
     {
-        foreach (var (spec, extraSections) in new[] { (Figures.BareStartSmall, 0), (Figures.BareStartLarge, plan.Exports) })
+        var preload = NbdServerPreload.BesideApp().LibraryPath
+            ?? throw new InvalidOperationException($"{NbdServerPreload.FileName} was not built (no C compiler?): nbdmux's restarts would not be the ones measured");
+        var starts = new[]
+        {
+            (Figures.BareStartSmall, 0, (string?)null), (Figures.BareStartLarge, plan.Exports, null),
+            (Figures.BareStartSmallPreloaded, 0, preload), (Figures.BareStartLargePreloaded, plan.Exports, preload),
+        };
+        foreach (var (spec, extraSections, library) in starts)
         {
             var times = new List<double>();
             for (var i = 0; i < Math.Max(5, plan.Repetitions * 5); i++)
             {
-                await using var bare = new BareNbdServer(Path.Combine(workDir, $"bare-start-{extraSections}-{i}"), image, extraSections);
+                await using var bare = new BareNbdServer(Path.Combine(workDir, $"bare-start-{spec.Id}-{i}"), image, extraSections, library);
                 times.Add((await bare.StartAsync()).TotalMilliseconds);
             }
 

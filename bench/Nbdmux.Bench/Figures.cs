@@ -34,6 +34,8 @@ public static class Figures
     public static readonly FigureSpec StartToHealthy = new("6c", "start-to-healthy after SIGKILL, {N} exports to restore", "s", Target.Max(2));
     public static readonly FigureSpec BareStartSmall = new("D1", "diagnosis: bare nbd-server start until it negotiates, 1 section", "ms");
     public static readonly FigureSpec BareStartLarge = new("D2", "diagnosis: bare nbd-server start until it negotiates, {N}+1 sections", "ms");
+    public static readonly FigureSpec BareStartSmallPreloaded = new("D4", "diagnosis: bare nbd-server start until it negotiates, 1 section, DH generation skipped (as nbdmux starts it)", "ms");
+    public static readonly FigureSpec BareStartLargePreloaded = new("D5", "diagnosis: bare nbd-server start until it negotiates, {N}+1 sections, DH generation skipped (as nbdmux starts it)", "ms");
     public static readonly FigureSpec ListBytes = new("D3", "diagnosis: GET /exports response size, {N} exports", "KiB");
 
     public static readonly IReadOnlyList<FigureSpec> All =
@@ -42,6 +44,6 @@ public static class Figures
         ListSequential, ListConcurrent, ListWithClients, RegistrationsTotal, RegistrationMedian, DisruptionErrors, DisruptionStall, IdleStall,
         OneReaderNbdmux, OneReaderBare, OneReaderNbdkit, OneReaderRatio, OneReaderNbdkitRatio,
         EightReadersNbdmux, EightReadersBare, EightReadersNbdkit, EightReadersRatio, EightReadersNbdkitRatio,
-        IdleRss, LoadedRss, StartToHealthy, BareStartSmall, BareStartLarge, ListBytes,
+        IdleRss, LoadedRss, StartToHealthy, BareStartSmall, BareStartLarge, BareStartSmallPreloaded, BareStartLargePreloaded, ListBytes,
     ];
 }
