@@ -24,6 +24,7 @@ public static class DependencyInjection
         services.AddSingleton<ExportGates>();
         services.AddSingleton<NbdProbe>();
         services.AddSingleton<ClientConnectionTable>();
+        services.AddSingleton<NbdServerReaper>();
         services.AddSingleton(provider => new NbdServerConfig(
             provider.GetRequiredService<NbdServerLayout>(),
             provider.GetRequiredService<NbdmuxOptions>().NbdPort,

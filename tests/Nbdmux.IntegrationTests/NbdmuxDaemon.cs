@@ -128,6 +128,21 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>nbdmux's child processes, with their state from /proc ('Z': ended, not yet reaped).</summary>
+    public IReadOnlyList<(int Pid, char State)> Children() =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(path => int.TryParse(Path.GetFileName(path), out var pid) ? pid : 0)
+            .Select(pid => (Pid: pid, Stat: pid > 0 ? StatFields(pid) : []))
+            .Where(process => process.Stat.Length > 1 && process.Stat[1] == $"{Process.Id}")
+            .Select(process => (process.Pid, process.Stat[0][0]))
+            .ToList();
+
+    /// <summary>The parent of a process, from /proc; null once it is gone (reaped).</summary>
+    public static int? ParentOf(int pid) => StatFields(pid) is [_, var parent, ..] ? int.Parse(parent) : null;
+
+    /// <summary>Sends a signal (a name as kill(1) takes it: SEGV, KILL...).</summary>
+    public static void Signal(int pid, string signal) => System.Diagnostics.Process.Start("kill", [$"-{signal}", $"{pid}"]).WaitForExit();
+
     public async Task KillAsync()
     {
         Process.Kill();
@@ -189,6 +204,13 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         {
             lock (_output) { _output.AppendLine(line); }
         }
+    }
+
+    /// <summary>/proc/PID/stat after the command name: state, ppid, ... (empty when the process is gone).</summary>
+    private static string[] StatFields(int pid)
+    {
+        var stat = ReadOrEmpty($"/proc/{pid}/stat");
+        return stat.Length == 0 ? [] : stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 
     private static bool IsLive(int pid)

@@ -43,7 +43,7 @@ public sealed class NbdServerLauncher(
                 return UnixProcesses.StartTicksOfLiving(pid) is { } ticks
                     ? new RunningNbdServer(pid, ticks, DateTimeOffset.UtcNow)
                     : throw new NbdServerStartException(
-                        "nbd-server daemonized but exited at once (is the NBD port in use? its reason is in syslog)");
+                        $"nbd-server daemonized but {UnixProcesses.Reap(pid) ?? ExitStatus.Unknown} at once (is the NBD port in use? its reason is in syslog)");
             }
 
             await Task.Delay(2, cancellationToken);
@@ -71,7 +71,8 @@ public sealed class NbdServerLauncher(
 
     /// <summary>
     /// SIGKILL, never SIGTERM: SIGKILL ends only the listening parent, so clients already
-    /// connected keep being served by their own child processes.
+    /// connected keep being served by their own child processes. Returns once it has ended; the
+    /// caller collects it (<see cref="NbdServerReaper"/>).
     /// </summary>
     public async Task StopListeningAsync(RunningNbdServer server)
     {
@@ -86,8 +87,6 @@ public sealed class NbdServerLauncher(
 
             await Task.Delay(1);
         }
-
-        logger.LogInformation("nbd-server {Pid} stopped listening; connected clients stay with their own processes", server.Pid);
     }
 
     /// <summary>An nbd-server that an earlier nbdmux on this data dir left running, if any.</summary>

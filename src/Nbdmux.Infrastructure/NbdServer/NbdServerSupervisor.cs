@@ -25,7 +25,7 @@ namespace Nbdmux.Infrastructure.NbdServer;
 /// </summary>
 public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 {
-    /// <summary>How often the parent's liveness is read from /proc (it is not our child, so it cannot be waited for).</summary>
+    /// <summary>How often the listener's liveness is read from /proc, and ended client processes are reaped.</summary>
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(20);
     /// <summary>nbd-server generates Diffie-Hellman parameters before it accepts (50-600 ms seen here).</summary>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
@@ -40,6 +40,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private readonly IServiceScopeFactory _scopes;
     private readonly IImageFiles _imageFiles;
     private readonly ClientConnectionTable _connections;
+    private readonly NbdServerReaper _reaper;
     private readonly NbdmuxOptions _options;
     private readonly ILogger<NbdServerSupervisor> _logger;
     private readonly ResiliencePipeline _restartPolicy;
@@ -71,6 +72,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         IServiceScopeFactory scopes,
         IImageFiles imageFiles,
         ClientConnectionTable connections,
+        NbdServerReaper reaper,
         NbdmuxOptions options,
         ILogger<NbdServerSupervisor> logger)
     {
@@ -82,6 +84,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _scopes = scopes;
         _imageFiles = imageFiles;
         _connections = connections;
+        _reaper = reaper;
         _options = options;
         _logger = logger;
         _restartPolicy = NbdServerRestartPolicy.Create(OnRestartFailedAsync);
@@ -130,6 +133,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // nbd-server daemonizes: without this its listener would be init's child, and how it
+        // ended would be lost.
+        UnixProcesses.BecomeChildSubreaper();
         _layout.Create();
         foreach (var export in await LoadRegisteredAsync(cancellationToken))
         {
@@ -146,7 +152,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         if (_launcher.FindLeftover() is { } leftover)
         {
             _logger.LogWarning("Replacing nbd-server {Pid} left running by an earlier nbdmux", leftover.Pid);
-            await _launcher.StopListeningAsync(leftover);
+            await StopListenerAsync(leftover, "replaces it");
         }
 
         DeleteAbandonedOverlays();
@@ -178,9 +184,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_server is { } server && UnixProcesses.IsAlive(server))
+            if (_server is { } server)
             {
-                await _launcher.StopListeningAsync(server);
+                await StopListenerAsync(server, "stops");
             }
 
             _server = null;
@@ -255,6 +261,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                _reaper.CollectOrphans(Connections);
                 if (await HasDiedAsync(stoppingToken))
                 {
                     await _restartPolicy.ExecuteAsync(RestartAfterDeathAsync, stoppingToken);
@@ -353,9 +360,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     /// <summary>(Re)starts the listening process on the desired config. Called with the gate held.</summary>
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
-        if (_server is { } old && UnixProcesses.IsAlive(old))
+        if (_server is { } old)
         {
-            await _launcher.StopListeningAsync(old);
+            await StopListenerAsync(old, "restarts it");
         }
 
         _server = null;
@@ -378,40 +385,57 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         var elapsed = Stopwatch.StartNew();
         while (true)
         {
-            RunningNbdServer? server = null;
+            RunningNbdServer server;
             try
             {
                 server = await _launcher.LaunchAsync(cancellationToken);
-                await WaitUntilAnsweringAsync(server, cancellationToken);
-                return server;
             }
-            catch (NbdServerStartException e) when ((server is null || !UnixProcesses.IsAlive(server)) && elapsed.Elapsed < PortReleaseWait)
+            catch (NbdServerStartException e) when (elapsed.Elapsed < PortReleaseWait)
             {
                 _logger.LogInformation("nbd-server exited right after launch ({Reason}); launching again", e.Message);
                 await Task.Delay(10, cancellationToken);
+                continue;
             }
-            catch when (server is not null)
+
+            try
             {
-                UnixProcesses.Signal(server.Pid, UnixProcesses.SigKill);
+                if (await AnswersOnceStartedAsync(server, cancellationToken))
+                {
+                    return server;
+                }
+            }
+            catch
+            {
+                await StopListenerAsync(server, "gives up on it");
                 throw;
             }
+
+            var exit = Collect(server);
+            if (elapsed.Elapsed >= PortReleaseWait)
+            {
+                throw new NbdServerStartException(
+                    $"nbd-server {server.Pid} {exit} right after starting (is port {_probe.Endpoint.Port} in use? its reason is in syslog)");
+            }
+
+            _logger.LogInformation("nbd-server {Pid} {ExitStatus} right after launch; launching again", server.Pid, exit);
+            await Task.Delay(10, cancellationToken);
         }
     }
 
-    private async Task WaitUntilAnsweringAsync(RunningNbdServer server, CancellationToken cancellationToken)
+    /// <summary>Waits until a new listener negotiates: true once it does, false if it ended first.</summary>
+    private async Task<bool> AnswersOnceStartedAsync(RunningNbdServer server, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
         while (true)
         {
             if (!UnixProcesses.IsAlive(server))
             {
-                throw new NbdServerStartException(
-                    $"nbd-server {server.Pid} exited right after starting (is port {_probe.Endpoint.Port} in use? its reason is in syslog)");
+                return false;
             }
 
             if (await AnswersAsync(cancellationToken) && UnixProcesses.IsAlive(server))
             {
-                return;
+                return true;
             }
 
             if (elapsed.Elapsed > ReadyTimeout)
@@ -438,8 +462,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                 return false;
             }
 
-            _logger.LogError("nbd-server {Pid} died; restarting it (connected clients keep their own processes)", server.Pid);
-            _status = _status with { State = NbdServerState.Restarting, Pid = null, RunningSince = null, LastError = $"nbd-server {server.Pid} exited unexpectedly" };
+            var exit = ReportDeath(server);
+            _status = _status with { State = NbdServerState.Restarting, Pid = null, RunningSince = null, LastError = $"nbd-server {server.Pid} {exit}" };
             _server = null;
             return true;
         }
@@ -448,6 +472,34 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// SIGKILLs a listener nbdmux no longer wants and collects it; one that has already ended
+    /// on its own is reported as a death.
+    /// </summary>
+    private async Task StopListenerAsync(RunningNbdServer server, string occasion)
+    {
+        if (!UnixProcesses.IsAlive(server))
+        {
+            ReportDeath(server);
+            return;
+        }
+
+        await _launcher.StopListeningAsync(server);
+        _logger.LogInformation(
+            "nbd-server {Pid} stopped listening, {ExitStatus} as nbdmux {Occasion}; connected clients stay with their own processes",
+            server.Pid, Collect(server), occasion);
+    }
+
+    private ExitStatus ReportDeath(RunningNbdServer server)
+    {
+        var exit = Collect(server);
+        _logger.LogError("nbd-server {Pid} died, {ExitStatus}; connected clients keep their own processes", server.Pid, exit);
+        return exit;
+    }
+
+    /// <summary>Collects an ended listener; its client processes are nbdmux's to reap from now on.</summary>
+    private ExitStatus Collect(RunningNbdServer server) => _reaper.Collect(server);
 
     private async ValueTask RestartAfterDeathAsync(CancellationToken cancellationToken)
     {

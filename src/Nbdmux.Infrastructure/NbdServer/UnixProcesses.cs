@@ -3,12 +3,16 @@ using System.Runtime.InteropServices;
 namespace Nbdmux.Infrastructure.NbdServer;
 
 /// <summary>
-/// Signals and /proc look-ups for processes nbdmux did not start directly: nbd-server
-/// daemonizes, so its parent is not a child of nbdmux and cannot be waited for.
+/// Signals, /proc look-ups and waits for processes nbdmux did not start directly: nbd-server
+/// daemonizes, so its listener is a child of nbdmux only because nbdmux is a child subreaper.
 /// </summary>
 public static partial class UnixProcesses
 {
     public const int SigKill = 9;
+
+    private const int PrSetChildSubreaper = 36;
+    private const int WNoHang = 1;
+    private const int EChild = 10;
 
     public static void Signal(int pid, int signal)
     {
@@ -19,22 +23,8 @@ public static partial class UnixProcesses
     }
 
     /// <summary>The process's start time in clock ticks since boot, or null if it is gone or a zombie.</summary>
-    public static long? StartTicksOfLiving(int pid)
-    {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-
-        // Fields after the parenthesised command name: state is field 3, starttime field 22.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields[0] is "Z" or "X" ? null : long.Parse(fields[19]);
-    }
+    public static long? StartTicksOfLiving(int pid) =>
+        ReadStat(pid) is { State: not ('Z' or 'X') } stat ? stat.StartTicks : null;
 
     public static bool IsAlive(RunningNbdServer server) => StartTicksOfLiving(server.Pid) == server.StartTicks;
 
@@ -50,6 +40,94 @@ public static partial class UnixProcesses
         }
     }
 
+    /// <summary>
+    /// Makes orphaned descendants this process's children instead of init's: the daemonized
+    /// nbd-server listener, and the client processes a killed listener leaves behind. Only a
+    /// parent learns how a process ended, and it must then reap it (<see cref="Reap"/>).
+    /// </summary>
+    public static void BecomeChildSubreaper()
+    {
+        if (Prctl(PrSetChildSubreaper, 1, 0, 0, 0) != 0)
+        {
+            throw new IOException($"prctl(PR_SET_CHILD_SUBREAPER) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>
+    /// Collects a child that has ended: its exit status, null while it still runs, or
+    /// <see cref="ExitStatus.Unknown"/> if it is not (or no longer) this process's child. Only
+    /// for pids nothing else waits for: .NET's Process waits for the children it started itself,
+    /// so nbdmux never waits for any child (pid -1), only for the nbd-server processes it knows.
+    /// </summary>
+    public static ExitStatus? Reap(int pid)
+    {
+        var reaped = WaitPid(pid, out var status, WNoHang);
+        if (reaped == pid)
+        {
+            return ExitStatus.FromWaitStatus(status);
+        }
+
+        if (reaped == 0)
+        {
+            return null;
+        }
+
+        return Marshal.GetLastPInvokeError() == EChild
+            ? ExitStatus.Unknown
+            : throw new IOException($"waitpid({pid}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>
+    /// This process's children, ended or not, that run <paramref name="command"/> in a session
+    /// they do not lead and that is not this process's: what a daemon forked, orphaned when the
+    /// daemon ended. A daemon leads a session of its own, which every process it forks inherits;
+    /// the processes this one starts itself stay in its session.
+    /// </summary>
+    public static IEnumerable<int> OrphansOfDaemons(string command)
+    {
+        var ownSession = ReadStat(Environment.ProcessId)!.Value.Session;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) &&
+                ReadStat(pid) is { } stat && stat.ParentPid == Environment.ProcessId && stat.Command == command &&
+                stat.Session != pid && stat.Session != ownSession)
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the server is this process's child and has ended, waiting to be reaped: then its
+    /// pid cannot have been reused, and waiting for it collects exactly its status.
+    /// </summary>
+    public static bool HasEndedAsChild(RunningNbdServer server) =>
+        ReadStat(server.Pid) is { State: 'Z' } stat && stat.ParentPid == Environment.ProcessId && stat.StartTicks == server.StartTicks;
+
+    private static (string Command, char State, int ParentPid, int Session, long StartTicks)? ReadStat(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) // gone, or another user's under hidepid
+        {
+            return null;
+        }
+
+        // "pid (command) " then the other fields: state is field 3, ppid 4, session 6, starttime 22.
+        var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (command, fields[0][0], int.Parse(fields[1]), int.Parse(fields[3]), long.Parse(fields[19]));
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    private static partial int WaitPid(int pid, out int status, int options);
+
+    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    private static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 }
