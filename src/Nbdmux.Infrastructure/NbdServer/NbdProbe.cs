@@ -26,14 +26,14 @@ public sealed record ProbeResult(ProbeOutcome Outcome, string? Session = null);
 /// <summary>Asks the live NBD port about an export, exactly as a booting target would.</summary>
 public sealed class NbdProbe(NbdmuxOptions options)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
 
     public IPEndPoint Endpoint { get; } = new(LoopbackFor(options.BindAddress()), options.NbdPort);
 
-    public async Task<ProbeResult> NegotiateAsync(string exportName, CancellationToken cancellationToken)
+    public async Task<ProbeResult> NegotiateAsync(string exportName, CancellationToken cancellationToken, TimeSpan? within = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        timeout.CancelAfter(within ?? DefaultTimeout);
         try
         {
             await using var connection = await NbdClient.ConnectAsync(Endpoint, exportName, timeout.Token);

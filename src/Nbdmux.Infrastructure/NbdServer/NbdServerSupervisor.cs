@@ -32,6 +32,16 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     private static readonly TimeSpan PortReleaseWait = TimeSpan.FromSeconds(1);
 
+    /// <summary>Far longer than a real client's handshake (one round trip and a fork).</summary>
+    private static readonly TimeSpan HandshakeGrace = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// A new listener's first handshakes get a short timeout: while a stalled client process of
+    /// the old listener holds the port, a connection lands in the old socket's backlog, where
+    /// nothing will ever answer it.
+    /// </summary>
+    private static readonly TimeSpan StartupProbeTimeout = TimeSpan.FromMilliseconds(300);
+
     private readonly NbdServerLauncher _launcher;
     private readonly NbdServerConfig _config;
     private readonly ExportGates _gates;
@@ -93,8 +103,10 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     public NbdServerStatus Status => _status;
 
     /// <summary>The placeholder admits nobody, so a policy refusal proves the whole negotiation path works.</summary>
-    public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
-        (await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken)).Outcome == ProbeOutcome.Refused;
+    public Task<bool> AnswersAsync(CancellationToken cancellationToken) => AnswersAsync(cancellationToken, within: null);
+
+    private async Task<bool> AnswersAsync(CancellationToken cancellationToken, TimeSpan? within) =>
+        (await _probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken, within)).Outcome == ProbeOutcome.Refused;
 
     public IReadOnlyList<ClientConnection> Connections() => _connections.Read(_server?.Pid, _servedFiles);
 
@@ -378,13 +390,22 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     /// <summary>
     /// A child of the old listener that is still negotiating, or was just refused, holds the
     /// listening socket for a moment after the listener dies, and the new listener's bind then
-    /// fails: such a launch is retried until the socket is released, within a second.
+    /// fails: such a launch is retried until the socket is released, within a second. A child
+    /// still negotiating after <see cref="HandshakeGrace"/> is a stalled or hostile peer that
+    /// would otherwise block every new export name: it is ended.
     /// </summary>
     private async Task<RunningNbdServer> LaunchUntilAnsweringAsync(CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
+        var stalledHandshakesEnded = false;
         while (true)
         {
+            if (!stalledHandshakesEnded && elapsed.Elapsed >= HandshakeGrace)
+            {
+                EndStalledHandshakes();
+                stalledHandshakesEnded = true;
+            }
+
             RunningNbdServer server;
             try
             {
@@ -422,6 +443,24 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         }
     }
 
+    /// <summary>
+    /// Ends the client processes of earlier listeners that serve no export: with the listener
+    /// gone, those are still negotiating (nbd-server opens the image only after the handshake), and
+    /// they keep the listening socket open until they finish. Clients that are served are never
+    /// touched.
+    /// </summary>
+    private void EndStalledHandshakes()
+    {
+        var serving = Connections().Select(connection => connection.Id).ToHashSet();
+        foreach (var pid in UnixProcesses.OrphansOfDaemons("nbd-server").Where(pid => !serving.Contains($"{pid}")))
+        {
+            _logger.LogWarning(
+                "Ending nbd-server client process {Pid}: its client has been negotiating for over {GraceMs} ms and it holds the NBD port, so no new listener can bind",
+                pid, HandshakeGrace.TotalMilliseconds);
+            UnixProcesses.Signal(pid, UnixProcesses.SigKill);
+        }
+    }
+
     /// <summary>Waits until a new listener negotiates: true once it does, false if it ended first.</summary>
     private async Task<bool> AnswersOnceStartedAsync(RunningNbdServer server, CancellationToken cancellationToken)
     {
@@ -433,7 +472,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                 return false;
             }
 
-            if (await AnswersAsync(cancellationToken) && UnixProcesses.IsAlive(server))
+            if (await AnswersAsync(cancellationToken, StartupProbeTimeout) && UnixProcesses.IsAlive(server))
             {
                 return true;
             }
