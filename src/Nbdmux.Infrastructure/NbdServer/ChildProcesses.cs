@@ -5,7 +5,8 @@ public static class ChildProcesses
 {
     /// <summary>
     /// The pids of the children its main thread started (nbd-server's listener is single-threaded:
-    /// it accepts and forks in its main loop), or null when the process is gone.
+    /// it accepts and forks in its main loop), or null when that cannot be read: the process is
+    /// gone, or the kernel lacks CONFIG_PROC_CHILDREN (the caller then scans /proc).
     /// </summary>
     public static List<int>? Of(int pid)
     {
