@@ -1,10 +1,12 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.Extensions.Options;
 using Nbdmux.Api.Audit;
 using Nbdmux.Api.Authentication;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Dashboard;
 using Nbdmux.Api.Errors;
+using Nbdmux.Api.Formatting;
 using Nbdmux.Api.Health;
 using Nbdmux.Api.OpenApi;
 using Nbdmux.Api.Logging;
@@ -56,7 +58,8 @@ public static class NbdmuxApp
         builder.Services.AddApplication();
         builder.Services.AddInfrastructure();
         builder.Services
-            .AddControllers()
+            .AddControllers(mvc => mvc.OutputFormatters.Insert(
+                0, new ExportListOutputFormatter(mvc.OutputFormatters.OfType<SystemTextJsonOutputFormatter>().Single())))
             .AddJsonOptions(json => json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();

@@ -3,6 +3,7 @@ using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Behaviours;
+using Nbdmux.Application.Exports.GetExports;
 
 namespace Nbdmux.Application;
 
@@ -23,6 +24,7 @@ public static class DependencyInjection
         services.AddScoped<AuditedChange>();
         services.AddScoped<AuditRecorder>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<LatestExportList>();
 
         foreach (var type in typeof(DependencyInjection).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
         {

@@ -22,7 +22,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     [EndpointName("ListExports")]
     [EndpointSummary("All exports, sorted by name.")]
     [ProducesResponseType<IReadOnlyList<ExportDto>>(StatusCodes.Status200OK, Json)]
-    public Task<IReadOnlyList<ExportDto>> List(CancellationToken cancellationToken) =>
+    public Task<ExportList> List(CancellationToken cancellationToken) =>
         mediator.Send(new GetExportsQuery(), cancellationToken);
 
     [HttpGet("{name}")]

@@ -5,34 +5,54 @@ using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
-public sealed class ExportStore(NbdmuxDbContext db) : IExportStore
+public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed) : IExportStore
 {
+    /// <summary>Known here rather than asked of EF Core, which would set the context up for a listing that needs no query.</summary>
+    private bool _changing;
+
     public Task<Export?> FindAsync(string name, CancellationToken cancellationToken) =>
         db.Exports.SingleOrDefaultAsync(e => e.Name == name, cancellationToken);
 
+    /// <summary>Inside a change, the query sees the change's own rows, which must never be kept for others.</summary>
     public async Task<IReadOnlyList<Export>> ListAsync(CancellationToken cancellationToken) =>
-        await db.Exports.AsNoTracking().OrderBy(e => e.Name).ToListAsync(cancellationToken);
+        _changing ? await QueryAsync(cancellationToken) : await committed.GetAsync(() => QueryAsync(cancellationToken));
 
-    public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken) =>
-        new Change(db, await db.Database.BeginTransactionAsync(cancellationToken));
+    public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)
+    {
+        var change = new Change(db, await db.Database.BeginTransactionAsync(cancellationToken), committed, ended: () => _changing = false);
+        _changing = true;
+        return change;
+    }
 
     public void Add(Export export) => db.Exports.Add(export);
 
     public void Remove(Export export) => db.Exports.Remove(export);
 
-    private sealed class Change(NbdmuxDbContext db, IDbContextTransaction transaction) : IExportChange
+    private Task<List<Export>> QueryAsync(CancellationToken cancellationToken) =>
+        db.Exports.AsNoTracking().OrderBy(e => e.Name).ToListAsync(cancellationToken);
+
+    private sealed class Change(NbdmuxDbContext db, IDbContextTransaction transaction, CommittedExports committed, Action ended) : IExportChange
     {
         public async Task CommitAsync(Func<Task> makeLive, CancellationToken cancellationToken)
         {
             await db.SaveChangesAsync(cancellationToken);
             await makeLive();
-            await transaction.CommitAsync(CancellationToken.None);
+            try
+            {
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+            finally
+            {
+                // Even a failed commit may have reached the disk: read again rather than guess.
+                committed.Invalidate();
+            }
         }
 
         public async ValueTask DisposeAsync()
         {
             await transaction.DisposeAsync();
             db.ChangeTracker.Clear();
+            ended();
         }
     }
 }

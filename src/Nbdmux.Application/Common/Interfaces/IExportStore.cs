@@ -7,7 +7,10 @@ public interface IExportStore
 {
     Task<Export?> FindAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>All exports, sorted by name.</summary>
+    /// <summary>
+    /// All exports, sorted by name. Outside a change, the same list (of shared exports, never to be
+    /// changed) until a change commits, so what is derived from it can be kept as long as it is the same.
+    /// </summary>
     Task<IReadOnlyList<Export>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>

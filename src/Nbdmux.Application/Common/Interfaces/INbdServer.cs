@@ -6,6 +6,7 @@ namespace Nbdmux.Application.Common.Interfaces;
 /// </summary>
 public interface INbdServer
 {
+    /// <summary>A snapshot, replaced whole whenever anything in it changes.</summary>
     NbdServerStatus Status { get; }
 
     /// <summary>Whether a new client can complete an NBD handshake on the port right now.</summary>
@@ -22,7 +23,7 @@ public interface INbdServer
     /// <summary>Disk space taken by copy-on-write clients' private overlays.</summary>
     long OverlayBytes();
 
-    /// <summary>Clients connected now, to every export.</summary>
+    /// <summary>Clients connected now, to every export: the same list instance for as long as nothing about them changes.</summary>
     IReadOnlyList<ClientConnection> Connections();
 
     /// <summary>Cuts these clients (their disk goes away), releasing the files they held.</summary>

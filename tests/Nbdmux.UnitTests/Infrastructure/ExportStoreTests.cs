@@ -1,0 +1,73 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Persistence;
+
+namespace Nbdmux.UnitTests.Infrastructure;
+
+/// <summary>The registry on a real SQLite file, each store on a context of its own as each request has.</summary>
+public sealed class ExportStoreTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("nbdmux-store-").FullName;
+    private readonly CommittedExports _committed = new();
+    private readonly List<NbdmuxDbContext> _contexts = [];
+
+    public async Task InitializeAsync() => await Context().Database.MigrateAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_listing_is_kept_until_a_change_commits_and_then_shows_it()
+    {
+        var before = await Store().ListAsync(default);
+        Assert.Same(before, await Store().ListAsync(default));
+
+        var store = Store();
+        await using (var change = await store.BeginChangeAsync(default))
+        {
+            store.Add(NewExport("node1"));
+            await change.CommitAsync(() => Task.CompletedTask, default);
+        }
+
+        Assert.Equal(["node1"], (await Store().ListAsync(default)).Select(e => e.Name));
+    }
+
+    [Fact]
+    public async Task A_change_that_does_not_go_live_is_never_listed_though_a_listing_inside_it_saw_its_rows()
+    {
+        var store = Store();
+        await using (var change = await store.BeginChangeAsync(default))
+        {
+            store.Add(NewExport("node1"));
+            await Assert.ThrowsAsync<IOException>(() => change.CommitAsync(async () =>
+            {
+                Assert.Equal(["node1"], (await store.ListAsync(default)).Select(e => e.Name));
+                throw new IOException("nbd-server could not serve it");
+            }, default));
+        }
+
+        Assert.Empty(await Store().ListAsync(default));
+    }
+
+    private ExportStore Store() => new(Context(), _committed);
+
+    private NbdmuxDbContext Context()
+    {
+        var context = new NbdmuxDbContext(new DbContextOptionsBuilder<NbdmuxDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_directory, "nbdmux.db")}").Options);
+        _contexts.Add(context);
+        return context;
+    }
+
+    private static Export NewExport(string name) =>
+        Export.Register(name, new ImageFile($"/images/{name}.img", 512), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
+}
