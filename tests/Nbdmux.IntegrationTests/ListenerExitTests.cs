@@ -57,7 +57,9 @@ public sealed class ListenerExitTests(DaemonFixture fixture) : IClassFixture<Dae
 
         await WaitUntilAsync(() => NbdmuxDaemon.ParentOf(holderProcess) is null);
         await WaitUntilAsync(() => !daemon.Children().Any(child => child.State == 'Z'));
-        Assert.Matches($"nbd-server client process {holderProcess} serving .* on export outliving ended, exited with code 0", daemon.Output);
+        // The console logger writes on its own thread: the line may follow the reaping by a moment.
+        var reaped = $"nbd-server client process {holderProcess} serving .* on export outliving ended, exited with code 0";
+        await WaitUntilAsync(() => System.Text.RegularExpressions.Regex.IsMatch(daemon.Output, reaped));
     }
 
     /// <summary>The client's own nbd-server process: the one besides the listener (nbdmux's proving sessions end by themselves).</summary>

@@ -27,8 +27,19 @@ public sealed class StalledHandshakeTests
 
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{daemon.Output}");
         await using var newClient = await daemon.ConnectAsync("stall-new");
-        Assert.Contains("has been negotiating for over 250 ms", daemon.Output);
+        await LoggedAsync(daemon, "has been negotiating for over 250 ms");
         Assert.True(TestImage.IsSectorOf(81, 5, await served.ReadAsync(5 * TestImage.SectorSize, TestImage.SectorSize, default)));
         Assert.Equal(0, await stalled.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    /// <summary>The console logger writes on its own thread: a line may follow the response by a moment.</summary>
+    private static async Task LoggedAsync(NbdmuxDaemon daemon, string text)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        while (!daemon.Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(5), $"nbdmux did not log \"{text}\":\n{daemon.Output}");
+            await Task.Delay(5);
+        }
     }
 }
