@@ -4,8 +4,9 @@ using System.Net;
 namespace Nbdmux.Infrastructure.NbdServer;
 
 /// <summary>
-/// The remote end of each connected TCP socket, from /proc/net/tcp and tcp6. Reading them makes
-/// the kernel walk its whole connection hash (milliseconds on a big host): look up sparingly.
+/// The remote end of each connected TCP socket: from the kernel's socket diagnostics where it
+/// answers, else from /proc/net/tcp and tcp6, whose reading makes the kernel walk its whole
+/// connection hash (milliseconds on a big host): look up sparingly.
 /// </summary>
 public static class TcpPeers
 {
@@ -16,7 +17,9 @@ public static class TcpPeers
     /// A child still negotiating also holds the listener's socket, whose remote end reads 0.0.0.0:0:
     /// taken as its peer, that child would show 0.0.0.0:0 for the rest of its session.
     /// </remarks>
-    public static Dictionary<string, string> BySocketInode()
+    public static Dictionary<string, string> BySocketInode() => SocketDiag.TcpPeersBySocketInode() ?? FromProcNet();
+
+    private static Dictionary<string, string> FromProcNet()
     {
         var peers = new Dictionary<string, string>();
         foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
