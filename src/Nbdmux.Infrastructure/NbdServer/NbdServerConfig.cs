@@ -1,4 +1,3 @@
-using System.Text;
 using Nbdmux.Application.Common.Interfaces;
 
 namespace Nbdmux.Infrastructure.NbdServer;
@@ -16,38 +15,43 @@ public sealed class NbdServerConfig(NbdServerLayout layout, int port, string lis
     /// </summary>
     public const string PlaceholderSection = "-nbdmux-placeholder";
 
-    public string Render(IEnumerable<ServedExport> exports)
+    /// <summary>Written straight to <paramref name="text"/>: with 1,000 exports a string of it would be a large-object allocation per change.</summary>
+    public void Render(IEnumerable<ServedExport> exports, TextWriter text)
     {
-        var text = new StringBuilder()
-            .Append("# Written by nbdmux; edits are overwritten.\n")
-            .Append("[generic]\n")
-            .Append($"port = {port}\n")
-            .Append($"listenaddr = {listenAddress}\n");
+        text.Write("# Written by nbdmux; edits are overwritten.\n");
+        text.Write("[generic]\n");
+        text.Write($"port = {port}\n");
+        text.Write($"listenaddr = {listenAddress}\n");
         AppendSection(text, PlaceholderSection, layout.PlaceholderImagePath, readOnly: true);
         foreach (var export in exports)
         {
             AppendSection(text, export.Name, layout.LinkPath(export.Name), export.Access.ReadOnly);
             if (export.Access.CopyOnWrite)
             {
-                text.Append("copyonwrite = true\n").Append($"cowdir = {Escape(layout.CowDirectory)}\n");
+                text.Write("copyonwrite = true\n");
+                text.Write($"cowdir = {Escape(layout.CowDirectory)}\n");
             }
         }
-
-        return text.ToString();
     }
 
     public void Write(IEnumerable<ServedExport> exports)
     {
         var staged = layout.ConfigPath + ".tmp";
-        File.WriteAllText(staged, Render(exports));
+        using (var writer = new StreamWriter(staged))
+        {
+            Render(exports, writer);
+        }
+
         File.Move(staged, layout.ConfigPath, overwrite: true);
     }
 
-    private void AppendSection(StringBuilder text, string section, string imagePath, bool readOnly) =>
-        text.Append($"[{section}]\n")
-            .Append($"exportname = {Escape(imagePath)}\n")
-            .Append($"authfile = {Escape(layout.AuthFilePath(section))}\n")
-            .Append($"readonly = {(readOnly ? "true" : "false")}\n");
+    private void AppendSection(TextWriter text, string section, string imagePath, bool readOnly)
+    {
+        text.Write($"[{section}]\n");
+        text.Write($"exportname = {Escape(imagePath)}\n");
+        text.Write($"authfile = {Escape(layout.AuthFilePath(section))}\n");
+        text.Write($"readonly = {(readOnly ? "true" : "false")}\n");
+    }
 
     /// <summary>GLib's key-file parser decodes backslash escapes in values.</summary>
     private static string Escape(string value) => value.Replace("\\", "\\\\");

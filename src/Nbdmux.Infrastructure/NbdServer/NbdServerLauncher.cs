@@ -8,6 +8,7 @@ public sealed class NbdServerLauncher(
     string binaryPath, NbdServerLayout layout, NbdServerPreload preload, ILogger<NbdServerLauncher> logger)
 {
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PidFileSpin = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// Runs `nbd-server -C config -p pidfile`. It daemonizes and its launcher exits 0 before the
@@ -36,6 +37,9 @@ public sealed class NbdServerLauncher(
         }
 
         var deadline = Stopwatch.StartNew();
+        // The daemon writes its pid file microseconds after its launcher exits: spinning briefly
+        // finds it at once, where a timer would add a millisecond or two to every restart.
+        SpinWait.SpinUntil(() => File.Exists(layout.PidFilePath), PidFileSpin);
         while (deadline.Elapsed < ExitWait)
         {
             if (TryReadPid() is { } pid)
@@ -76,16 +80,17 @@ public sealed class NbdServerLauncher(
     /// </summary>
     public async Task StopListeningAsync(RunningNbdServer server)
     {
-        UnixProcesses.Signal(server.Pid, UnixProcesses.SigKill);
-        var deadline = Stopwatch.StartNew();
-        while (UnixProcesses.IsAlive(server))
+        using var handle = ProcessHandle.Open(server.Pid);
+        // Checked after opening the handle: alive with its start time, the handle is this server's.
+        if (handle is null || !UnixProcesses.IsAlive(server))
         {
-            if (deadline.Elapsed > ExitWait)
-            {
-                throw new NbdServerStartException($"nbd-server {server.Pid} survived SIGKILL for {ExitWait.TotalSeconds} s.");
-            }
+            return;
+        }
 
-            await Task.Delay(1);
+        UnixProcesses.Signal(server.Pid, UnixProcesses.SigKill);
+        if (!await handle.WaitForExitAsync(ExitWait))
+        {
+            throw new NbdServerStartException($"nbd-server {server.Pid} survived SIGKILL for {ExitWait.TotalSeconds} s.");
         }
     }
 

@@ -41,13 +41,41 @@ public sealed partial class ProcessHandle : IDisposable
 
     public bool HasExited => _pidfd is { } pidfd ? Polls(pidfd, PollIn) : UnixProcesses.StartTicksOfLiving(_pid) != _startTicks;
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the process to exit: a pidfd wakes the moment it
+    /// does (a restart waits on this, so every millisecond of polling would show in its latency).
+    /// </summary>
+    public Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        if (_pidfd is { } pidfd)
+        {
+            var entry = Entry(pidfd, PollIn);
+            return Task.FromResult(Poll(ref entry, 1, (int)Math.Ceiling(timeout.TotalMilliseconds)) > 0);
+        }
+
+        return WaitForStartTimeChangeAsync(timeout);
+    }
+
+    private async Task<bool> WaitForStartTimeChangeAsync(TimeSpan timeout)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        while (!HasExited && elapsed.Elapsed < timeout)
+        {
+            await Task.Delay(1);
+        }
+
+        return HasExited;
+    }
+
     public void Dispose() => _pidfd?.Dispose();
 
     private static bool Polls(SafeFileHandle fd, short events)
     {
-        var entry = new PollEntry { Fd = (int)fd.DangerousGetHandle(), Events = events };
+        var entry = Entry(fd, events);
         return Poll(ref entry, 1, 0) > 0 && (entry.ReturnedEvents & events) != 0;
     }
+
+    private static PollEntry Entry(SafeFileHandle fd, short events) => new() { Fd = (int)fd.DangerousGetHandle(), Events = events };
 
     [StructLayout(LayoutKind.Sequential)]
     private struct PollEntry
