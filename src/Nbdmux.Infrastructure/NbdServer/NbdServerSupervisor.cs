@@ -289,10 +289,10 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     {
         _gates.Open(export);
         _desired[export.Name] = export;
-        WriteDesired();
 
         if (_loaded.TryGetValue(export.Name, out var loaded) && loaded == SectionMode.Of(export))
         {
+            WriteDesired(); // a restart writes it itself
             await WaitUntilServedAsync(export, cancellationToken);
             _logger.LogInformation("Export {ExportName} now serves {FilePath} to new clients, without a restart", export.Name, export.FilePath);
             return;
