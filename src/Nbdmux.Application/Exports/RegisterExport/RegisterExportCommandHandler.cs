@@ -37,7 +37,7 @@ public sealed class RegisterExportCommandHandler(
         {
             if (export.FilePath != image.Path)
             {
-                displaced = ClientsToDisplace(name, command.Force);
+                displaced = await ClientsToDisplaceAsync(name, command.Force, cancellationToken);
             }
 
             export.Replace(image, access, clock.GetUtcNow());
@@ -64,9 +64,9 @@ public sealed class RegisterExportCommandHandler(
     }
 
     /// <summary>Swapping the file under a booted machine crashes it: only on request, and then cleanly.</summary>
-    private IReadOnlyList<ClientConnection> ClientsToDisplace(string name, bool force)
+    private async Task<IReadOnlyList<ClientConnection>> ClientsToDisplaceAsync(string name, bool force, CancellationToken cancellationToken)
     {
-        var connected = nbdServer.Connections().Where(c => c.Export == name).ToList();
+        var connected = await ExportClients.ConnectedToAsync(nbdServer, name, waitOutDisconnects: !force, cancellationToken);
         return connected.Count == 0 || force ? connected : throw new ExportInUseException(name, connected);
     }
 

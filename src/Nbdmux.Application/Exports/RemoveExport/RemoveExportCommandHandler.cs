@@ -19,7 +19,7 @@ public sealed class RemoveExportCommandHandler(
             ?? throw NotFoundException.Export(command.Name);
         audit.Found(AuditActions.Remove, export);
 
-        var connected = nbdServer.Connections().Where(c => c.Export == export.Name).ToList();
+        var connected = await ExportClients.ConnectedToAsync(nbdServer, export.Name, waitOutDisconnects: !command.Force, cancellationToken);
         if (connected.Count > 0 && !command.Force)
         {
             throw new ExportInUseException(export.Name, connected);
