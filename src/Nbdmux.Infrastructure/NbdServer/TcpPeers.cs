@@ -19,7 +19,8 @@ public static class TcpPeers
     /// </remarks>
     public static Dictionary<string, string> BySocketInode() => SocketDiag.TcpPeersBySocketInode() ?? FromProcNet();
 
-    private static Dictionary<string, string> FromProcNet()
+    /// <summary>The same from /proc/net/tcp and tcp6: where socket diagnostics are refused (some seccomp profiles).</summary>
+    public static Dictionary<string, string> FromProcNet()
     {
         var peers = new Dictionary<string, string>();
         foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })

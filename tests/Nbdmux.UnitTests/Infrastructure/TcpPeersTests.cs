@@ -7,52 +7,23 @@ namespace Nbdmux.UnitTests.Infrastructure;
 /// <summary>Both ways of finding a socket's peer (socket diagnostics, /proc/net) agree with the socket itself.</summary>
 public class TcpPeersTests
 {
-    public static TheoryData<string> Loopbacks => ["127.0.0.1", "::1"];
+    public static TheoryData<string, string> LookupsAndLoopbacks => new()
+    {
+        { "socket diagnostics", "127.0.0.1" }, { "socket diagnostics", "::1" },
+        { "/proc/net", "127.0.0.1" }, { "/proc/net", "::1" },
+    };
 
     [Theory]
-    [MemberData(nameof(Loopbacks))]
-    public async Task Socket_diagnostics_name_the_peer_of_an_accepted_socket(string loopback)
+    [MemberData(nameof(LookupsAndLoopbacks))]
+    public async Task Each_lookup_names_the_peer_of_an_accepted_socket_and_leaves_out_listening_ones(string lookup, string loopback)
     {
         await using var pair = await ConnectedPair.OpenAsync(IPAddress.Parse(loopback));
 
-        var peers = SocketDiag.TcpPeersBySocketInode();
+        var peers = lookup == "/proc/net" ? TcpPeers.FromProcNet() : SocketDiag.TcpPeersBySocketInode();
 
         Assert.NotNull(peers);
         Assert.Equal(pair.Client.LocalEndPoint!.ToString(), peers[pair.AcceptedInode]);
         Assert.DoesNotContain(pair.ListenerInode, peers.Keys);
-    }
-
-    [Theory]
-    [MemberData(nameof(Loopbacks))]
-    public async Task The_lookup_nbdmux_uses_agrees_with_proc_net_tcp(string loopback)
-    {
-        await using var pair = await ConnectedPair.OpenAsync(IPAddress.Parse(loopback));
-
-        var fromProc = ProcNetTcp();
-
-        Assert.Equal(pair.Client.LocalEndPoint!.ToString(), fromProc[pair.AcceptedInode]);
-        Assert.Equal(fromProc[pair.AcceptedInode], TcpPeers.BySocketInode()[pair.AcceptedInode]);
-    }
-
-    /// <summary>What `ss` would say, read the slow way, independently of the code under test.</summary>
-    private static Dictionary<string, string> ProcNetTcp()
-    {
-        var peers = new Dictionary<string, string>();
-        foreach (var line in File.ReadAllLines("/proc/net/tcp").Skip(1).Concat(File.ReadAllLines("/proc/net/tcp6").Skip(1)))
-        {
-            var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var (address, port) = (columns[2].Split(':')[0], Convert.ToInt32(columns[2].Split(':')[1], 16));
-            var bytes = Convert.FromHexString(address);
-            for (var word = 0; word < bytes.Length; word += 4)
-            {
-                Array.Reverse(bytes, word, 4);
-            }
-
-            var ip = new IPAddress(bytes);
-            peers[$"socket:[{columns[9]}]"] = new IPEndPoint(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, port).ToString();
-        }
-
-        return peers;
     }
 
     private sealed class ConnectedPair : IAsyncDisposable
