@@ -9,7 +9,11 @@ using Nbdmux.Domain.Audit;
 
 namespace Nbdmux.Api.Authentication;
 
-/// <summary>Slows password guessing: a few login attempts per client address and minute, then 429.</summary>
+/// <summary>
+/// Slows password guessing: a few login attempts per client address and minute, then 429. A
+/// request with a wrong Bearer token is a guess too, and counts against its own budget; requests
+/// with the right one are never limited.
+/// </summary>
 public static class LoginRateLimit
 {
     public const string Policy = "login";
@@ -22,24 +26,47 @@ public static class LoginRateLimit
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(Policy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                AddressOf(context),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = AttemptsPerWindow, Window = Window }));
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => IsBearerGuess(context)
+                ? RateLimitPartition.GetFixedWindowLimiter(
+                    AddressOf(context), _ => new FixedWindowRateLimiterOptions { PermitLimit = AttemptsPerWindow, Window = Window })
+                : RateLimitPartition.GetNoLimiter(""));
             limiter.OnRejected = async (context, _) =>
             {
                 await context.HttpContext.RequestServices.GetRequiredService<AuditRecorder>().RecordAsync(
                     AuditActions.Login, null, AuditEvent.ChangeRecord.None,
                     AuditResults.Refused(StatusCodes.Status429TooManyRequests, TooManyAttempts));
-                await ShowLoginPageAsync(context.HttpContext);
+                context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LoginRateLimit))
+                    .LogWarning("Too many password attempts from {RemoteAddress}; refused for up to {Window}", AddressOf(context.HttpContext), Window);
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await (BearerPasswordHandler.IsPresent(context.HttpContext.Request)
+                    ? WriteProblemAsync(context.HttpContext)
+                    : ShowLoginPageAsync(context.HttpContext));
             };
         });
 
-    /// <summary>Only browsers log in, so the refusal is the login page with the reason next to the field.</summary>
+    /// <summary>Runs after authentication: a Bearer token that did not authenticate was the wrong password.</summary>
+    private static bool IsBearerGuess(HttpContext context) =>
+        BearerPasswordHandler.IsPresent(context.Request) &&
+        context.User.Identity?.IsAuthenticated != true &&
+        context.RequestServices.GetRequiredService<AdminPassword>().IsRequired;
+
+    private static string AddressOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static Task WriteProblemAsync(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests, Title = "Too many password attempts.", Detail = TooManyAttempts,
+            },
+        }).AsTask();
+
+    /// <summary>Browsers log in with the form: their refusal is the login page with the reason next to the field.</summary>
     private static Task ShowLoginPageAsync(HttpContext context)
     {
-        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LoginRateLimit))
-            .LogWarning("Too many login attempts from {RemoteAddress}; refused for up to {Window}", context.Connection.RemoteIpAddress, Window);
-        context.Response.Headers.RetryAfter = ((int)Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
         var viewData = new ViewDataDictionary<LoginForm>(
             context.RequestServices.GetRequiredService<IModelMetadataProvider>(), new ModelStateDictionary())
         {

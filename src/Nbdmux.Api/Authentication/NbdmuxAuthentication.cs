@@ -87,8 +87,9 @@ public static class NbdmuxAuthentication
         });
 
         app.UseAuthentication();
-        app.UseAuthorization();
+        // Before authorization, which would answer a wrong Bearer token with 401 before it is counted.
         app.UseRateLimiter();
+        app.UseAuthorization();
         return app;
     }
 }

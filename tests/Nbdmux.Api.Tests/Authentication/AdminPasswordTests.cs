@@ -120,6 +120,27 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WrongBearerTokensAreRefusedWith429AfterTooManyGuessesWhileTheRightOneStillWorks()
+    {
+        var guesser = _daemon.CreateClient();
+        for (var guess = 0; guess < LoginRateLimit.AttemptsPerWindow; guess++)
+        {
+            guesser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", $"guess {guess}");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await guesser.GetAsync("/exports")).StatusCode);
+        }
+
+        var refused = await guesser.GetAsync("/exports");
+        var admin = _daemon.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Password);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Too many attempts", await refused.Content.ReadAsStringAsync());
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/exports")).StatusCode);
+    }
+
+    [Fact]
     public async Task LogoutEndsTheSession()
     {
         var client = _daemon.CreateClient();
