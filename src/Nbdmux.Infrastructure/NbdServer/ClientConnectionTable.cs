@@ -173,20 +173,8 @@ public sealed class ClientConnectionTable(NbdServerLayout layout) : IDisposable
     /// killed since the last look (each restart SIGKILLs it; its children go on serving) or of an
     /// earlier nbdmux.
     /// </summary>
-    private static List<int> ScanForNbdServers(int? listenerPid)
-    {
-        var found = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(directory), out var pid) && pid != listenerPid &&
-                ReadOrEmpty($"{directory}/comm").Trim() == "nbd-server")
-            {
-                found.Add(pid);
-            }
-        }
-
-        return found;
-    }
+    private static List<int> ScanForNbdServers(int? listenerPid) =>
+        UnixProcesses.Running("nbd-server").Where(pid => pid != listenerPid).ToList();
 
     private bool IsOurs(int pid) => UnixProcesses.CommandLine(pid).Contains(layout.ConfigPath, StringComparison.Ordinal);
 

@@ -101,7 +101,7 @@ public static partial class SocketDiag
         var port = BinaryPrimitives.ReadUInt16BigEndian(message[6..]);
         var address = new IPAddress(family == AddressFamily.InterNetwork ? message.Slice(24, 4) : message.Slice(24, 16));
         var inode = BinaryPrimitives.ReadUInt32LittleEndian(message[68..]);
-        peers[$"socket:[{inode}]"] = new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port).ToString();
+        peers[$"socket:[{inode}]"] = TcpPeers.Text(address, port);
     }
 
     private static byte[] Request(AddressFamily family)

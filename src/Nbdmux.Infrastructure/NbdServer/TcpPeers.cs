@@ -48,9 +48,12 @@ public static class TcpPeers
             Array.Reverse(bytes, word, 4);
         }
 
-        var ip = new IPAddress(bytes);
-        return new IPEndPoint(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, port).ToString();
+        return Text(new IPAddress(bytes), port);
     }
+
+    /// <summary>How a peer is shown: "address:port", an IPv4 client on an IPv6 socket as IPv4.</summary>
+    public static string Text(IPAddress address, int port) =>
+        new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port).ToString();
 
     private static string ReadOrEmpty(string path)
     {

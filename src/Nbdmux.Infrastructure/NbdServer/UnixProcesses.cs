@@ -86,11 +86,16 @@ public static partial class UnixProcesses
     public static IEnumerable<int> OrphansOfDaemons(string command)
     {
         var ownSession = ReadStat(Environment.ProcessId)!.Value.Session;
+        return Running(command).Where(pid => ReadStat(pid) is { } stat &&
+            stat.ParentPid == Environment.ProcessId && stat.Session != pid && stat.Session != ownSession);
+    }
+
+    /// <summary>Every process running <paramref name="command"/>: a scan of all of /proc.</summary>
+    public static IEnumerable<int> Running(string command)
+    {
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(directory), out var pid) &&
-                ReadStat(pid) is { } stat && stat.ParentPid == Environment.ProcessId && stat.Command == command &&
-                stat.Session != pid && stat.Session != ownSession)
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && ReadStat(pid)?.Command == command)
             {
                 yield return pid;
             }
