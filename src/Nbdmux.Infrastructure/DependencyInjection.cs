@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Files;
 using Nbdmux.Infrastructure.NbdServer;
 using Nbdmux.Infrastructure.Persistence;
@@ -35,8 +37,18 @@ public static class DependencyInjection
             provider.GetRequiredService<NbdServerLayout>(),
             NbdServerPreload.BesideApp(),
             provider.GetRequiredService<ILogger<NbdServerLauncher>>()));
+        services.AddSingleton<NbdServerBackend>();
+        services.AddSingleton<INbdBackend>(provider => provider.GetRequiredService<NbdServerBackend>());
+        services.AddSingleton<StartupRecovery>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<RegistryInitializer>();
-        services.AddSingleton<NbdServerSupervisor>();
+        services.AddSingleton(provider => new NbdServerSupervisor(
+            provider.GetRequiredService<INbdBackend>(),
+            provider.GetRequiredService<NbdProbe>(),
+            provider.GetRequiredService<StartupRecovery>(),
+            provider.GetRequiredService<NbdmuxOptions>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<NbdServerSupervisor>>()));
         services.AddSingleton<INbdServer>(provider => provider.GetRequiredService<NbdServerSupervisor>());
         services.AddHostedService(provider => provider.GetRequiredService<NbdServerSupervisor>());
         return services;

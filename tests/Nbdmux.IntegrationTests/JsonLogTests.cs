@@ -17,7 +17,7 @@ public sealed class JsonLogTests
         var events = daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
 
         Assert.All(events, e => Assert.True(e.TryGetProperty("Timestamp", out _) && e.TryGetProperty("LogLevel", out _)));
-        var supervisor = events.Where(e => e.GetProperty("Category").GetString() == "Nbdmux.Infrastructure.NbdServer.NbdServerSupervisor").ToList();
+        var supervisor = events.Where(e => e.GetProperty("Category").GetString() == "Nbdmux.Infrastructure.DataPlane.NbdServerSupervisor").ToList();
         Assert.Contains(supervisor, e => e.GetProperty("State").GetProperty("{OriginalFormat}").GetString()!.Contains("listening"));
         Assert.Contains(supervisor, e => e.GetProperty("State").TryGetProperty("ExportName", out var name) && name.GetString() == "j1");
     }

@@ -10,8 +10,8 @@ namespace Nbdmux.Infrastructure.NbdServer;
 /// </summary>
 public static class NbdServerRestartPolicy
 {
-    public static ResiliencePipeline Create(Func<Exception, int, ValueTask> onFailedAttempt, TimeSpan? maxDelay = null) =>
-        new ResiliencePipelineBuilder()
+    public static ResiliencePipeline Create(Func<Exception, int, ValueTask> onFailedAttempt, TimeSpan? maxDelay = null, TimeProvider? time = null) =>
+        new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<NbdServerStartException>().Handle<IOException>(),

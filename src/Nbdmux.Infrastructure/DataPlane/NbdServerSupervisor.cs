@@ -1,0 +1,451 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.NbdServer;
+using Polly;
+
+namespace Nbdmux.Infrastructure.DataPlane;
+
+/// <summary>
+/// Keeps one NBD server serving exactly the registered exports, whichever program it is
+/// (<see cref="INbdBackend"/>), without ever dropping a connected client on purpose.
+/// <list type="bullet">
+/// <item>Every change is published through the backend and proven with a real NBD negotiation
+/// on the live port before it returns: what the API acknowledges is true on the wire.</item>
+/// <item>A change that fails restores the export's previous state.</item>
+/// <item>A watchdog notices a server that died or stopped answering handshakes and restarts it
+/// through a Polly pipeline.</item>
+/// </list>
+/// Its state (<see cref="NbdServerState"/>) changes in one place, <see cref="Enter"/>; every
+/// change to the process and the files it reads happens with the gate held.
+/// </summary>
+public sealed class NbdServerSupervisor : BackgroundService, INbdServer
+{
+    /// <summary>How often the process's liveness is checked (a pidfd poll) and the backend does its housekeeping.</summary>
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How often the watchdog proves the port still negotiates: a stopped or wedged server is alive but serves nobody.</summary>
+    private static readonly TimeSpan LivenessInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>A server that has not answered a handshake in this time is treated as dead.</summary>
+    private static readonly TimeSpan LivenessTimeout = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan ProofTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>No export can have this name (it starts with '-'), so asking for it proves negotiation works without serving anything.</summary>
+    private const string NoSuchExport = NbdServerConfig.PlaceholderSection;
+
+    private readonly INbdBackend _backend;
+    private readonly NbdProbe _probe;
+    private readonly StartupRecovery _recovery;
+    private readonly NbdmuxOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<NbdServerSupervisor> _logger;
+    private readonly ResiliencePipeline _restartPolicy;
+
+    /// <summary>Serialises every change to the process and the files it reads.</summary>
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>What clients must get: the registered exports that are not withheld.</summary>
+    private readonly SortedDictionary<string, ServedExport> _desired = new(StringComparer.Ordinal);
+
+    /// <summary>Registered exports not served, with why.</summary>
+    private readonly Dictionary<string, string> _withheld = new(StringComparer.Ordinal);
+
+    private ServerProcess? _server;
+    private NbdServerState _state = NbdServerState.Starting;
+    private string? _lastError;
+    private int _restarts;
+    private long _lastLivenessCheck;
+    private volatile NbdServerStatus _status = new(NbdServerState.Starting, null, null, 0, null);
+
+    public NbdServerSupervisor(
+        INbdBackend backend,
+        NbdProbe probe,
+        StartupRecovery recovery,
+        NbdmuxOptions options,
+        TimeProvider time,
+        ILogger<NbdServerSupervisor> logger,
+        TimeSpan? maxRestartDelay = null)
+    {
+        _backend = backend;
+        _probe = probe;
+        _recovery = recovery;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _restartPolicy = NbdServerRestartPolicy.Create(OnRestartFailedAsync, maxRestartDelay, time);
+    }
+
+    public NbdServerStatus Status => _status;
+
+    public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
+        (await _probe.NegotiateAsync(NoSuchExport, cancellationToken, LivenessTimeout)).Outcome is ProbeOutcome.Refused or ProbeOutcome.Unknown;
+
+    public IReadOnlyList<ClientConnection> Connections() => _backend.Connections(_server);
+
+    public async Task DisconnectAsync(IReadOnlyList<ClientConnection> connections, CancellationToken cancellationToken)
+    {
+        await _backend.DisconnectAsync(connections, cancellationToken);
+        _logger.LogWarning("Disconnected {Peers} on request", connections.Select(c => $"{c.Peer} ({c.Export})"));
+    }
+
+    public long OverlayBytes() => _backend.OverlayBytes();
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var recovered = await _recovery.LoadAsync(cancellationToken);
+        foreach (var (name, reason) in recovered.Withheld)
+        {
+            _withheld[name] = reason;
+        }
+
+        var adopted = await _backend.RecoverAsync(cancellationToken);
+        var needsRestart = false;
+        foreach (var export in recovered.Served)
+        {
+            _desired[export.Name] = export;
+            needsRestart |= _backend.Publish(export, adopted) == PublishEffect.NeedsRestart;
+        }
+
+        if (adopted is not null && !needsRestart)
+        {
+            _logger.LogInformation("{Backend} {Pid} left running by an earlier nbdmux goes on serving; its clients stay connected", _backend.Name, adopted.Pid);
+            _server = adopted;
+        }
+        else
+        {
+            if (adopted is not null)
+            {
+                await _backend.StopAsync(adopted, StopReason.Restart);
+            }
+
+            PortCheck.EnsureFree(new IPEndPoint(_options.BindAddress(), _options.NbdPort), "--nbd-port");
+            try
+            {
+                _server = await LaunchAnsweringAsync(cancellationToken);
+            }
+            catch (NbdServerStartException e)
+            {
+                throw new StartupException($"{_backend.Name} did not start: {e.Message}", e);
+            }
+        }
+
+        Enter(NbdServerState.Running);
+        _logger.LogInformation("{Backend} serving {ExportCount} exports on {Endpoint}", _backend.Name, _desired.Count, _probe.Endpoint);
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_server is { } server)
+            {
+                await _backend.StopAsync(server, StopReason.Shutdown);
+                server.Dispose();
+            }
+
+            _server = null;
+            Enter(NbdServerState.Down);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task PublishAsync(ServedExport export, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            EnsureRunning();
+            var previous = _desired.GetValueOrDefault(export.Name);
+            try
+            {
+                // Once started, a change runs to the end (bounded by its own timeouts): a caller
+                // that hangs up must not leave the server half reconfigured.
+                await ApplyAsync(export, CancellationToken.None);
+                if (_withheld.Remove(export.Name))
+                {
+                    Enter(_state);
+                }
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Publishing export {ExportName} failed; restoring its previous state", export.Name);
+                Restore(export.Name, previous);
+                if (_server is null)
+                {
+                    // The restart stopped the old server and the new one died: the watchdog
+                    // brings one back on the restored exports, or no client could connect again.
+                    _lastError = e.Message;
+                    Enter(NbdServerState.Restarting);
+                }
+
+                throw new NbdServerUnavailableException($"{_backend.Name} could not serve export '{export.Name}': {e.Message}", e);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task WithdrawAsync(string name, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            _backend.Withdraw(name);
+            _desired.Remove(name);
+            if (_withheld.Remove(name))
+            {
+                Enter(_state);
+            }
+
+            if (_server is not null && (await _probe.NegotiateAsync(name, CancellationToken.None)).Outcome == ProbeOutcome.Served)
+            {
+                throw new NbdServerUnavailableException($"{_backend.Name} still serves '{name}' after it was withdrawn.");
+            }
+
+            _logger.LogInformation("Export {ExportName} withdrawn from {Backend}", name, _backend.Name);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The watchdog: one tick per <see cref="WatchInterval"/>.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(WatchInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (await NeedsRestartAsync(stoppingToken))
+                {
+                    await _restartPolicy.ExecuteAsync(RestartAfterFailureAsync, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ApplyAsync(ServedExport export, CancellationToken cancellationToken)
+    {
+        _desired[export.Name] = export;
+        if (_backend.Publish(export, _server) == PublishEffect.Live)
+        {
+            await ProveServedAsync(export, cancellationToken);
+            _logger.LogInformation("Export {ExportName} now serves {FilePath} to new clients, without a restart", export.Name, export.FilePath);
+            return;
+        }
+
+        _logger.LogInformation(
+            "Export {ExportName} needs a restart of {Backend} (new to it, or a new mode); restarting it (connected clients stay)",
+            export.Name, _backend.Name);
+        await RestartAsync(cancellationToken);
+        await ProveServedAsync(export, cancellationToken);
+    }
+
+    private void Restore(string name, ServedExport? previous)
+    {
+        if (previous is null)
+        {
+            _desired.Remove(name);
+            _backend.Withdraw(name);
+        }
+        else
+        {
+            _desired[name] = previous;
+            _backend.Publish(previous, _server);
+        }
+    }
+
+    /// <summary>
+    /// Negotiates the export as a new client would until it is served; when its allow list leaves
+    /// out this host, until the server refuses it (it then answers for that name, which is as far
+    /// as a client outside the list can see).
+    /// </summary>
+    private async Task ProveServedAsync(ServedExport export, CancellationToken cancellationToken)
+    {
+        string? session = null;
+        var last = ProbeOutcome.Unreachable;
+        var proven = await _time.UntilAsync(async () =>
+        {
+            (last, session) = await _probe.NegotiateAsync(export.Name, cancellationToken);
+            return last == ProbeOutcome.Served || (export.Access.Allow is not null && last is ProbeOutcome.Refused or ProbeOutcome.Unknown);
+        }, ProofTimeout, cancellationToken);
+        if (!proven)
+        {
+            throw new NbdServerStartException($"a new client asking for '{export.Name}' got '{last}' for {ProofTimeout.TotalSeconds} s");
+        }
+
+        if (session is not null)
+        {
+            // The proof's own session may be listed for a moment after it ended; a removal right
+            // after this change would otherwise be refused as "in use" by nbdmux's own proof.
+            await _time.UntilAsync(() => Connections().All(connection => connection.Peer != session), ProofTimeout, cancellationToken);
+        }
+    }
+
+    /// <summary>(Re)starts the server on the desired exports. Called with the gate held.</summary>
+    private async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } old)
+        {
+            _server = null;
+            await _backend.StopAsync(old, StopReason.Restart);
+            old.Dispose();
+        }
+
+        _server = await LaunchAnsweringAsync(cancellationToken);
+        Enter(NbdServerState.Running);
+    }
+
+    private async Task<ServerProcess> LaunchAnsweringAsync(CancellationToken cancellationToken)
+    {
+        var server = await _backend.LaunchAsync(cancellationToken);
+        if (await _time.UntilAsync(() => server.HasExited ? Task.FromResult(true) : AnswersAsync(cancellationToken), ProofTimeout, cancellationToken) &&
+            !server.HasExited)
+        {
+            _logger.LogInformation("{Backend} {Pid} listening with {ExportCount} exports", _backend.Name, server.Pid, _desired.Count);
+            return server;
+        }
+
+        var exit = server.HasExited ? _backend.DescribeExit(server) : "did not answer";
+        if (!server.HasExited)
+        {
+            await _backend.StopAsync(server, StopReason.Restart);
+        }
+
+        server.Dispose();
+        throw new NbdServerStartException($"{_backend.Name} {server.Pid} {exit} on {_probe.Endpoint} after starting");
+    }
+
+    /// <summary>
+    /// One watchdog tick: backend housekeeping, then whether the server died or stopped
+    /// answering. Sets the state to <see cref="NbdServerState.Restarting"/> when it needs a restart.
+    /// </summary>
+    private async Task<bool> NeedsRestartAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var (name, reason) in _backend.Poll(_server))
+            {
+                Withhold(name, reason);
+            }
+
+            if (_server is not { } server)
+            {
+                return _state is NbdServerState.Restarting or NbdServerState.Down;
+            }
+
+            if (server.HasExited)
+            {
+                var exit = _backend.DescribeExit(server);
+                _logger.LogError("{Backend} {Pid} died, {ExitStatus}", _backend.Name, server.Pid, exit);
+                Fail(server, $"{_backend.Name} {server.Pid} {exit}");
+                return true;
+            }
+
+            if (_time.GetElapsedTime(_lastLivenessCheck) < LivenessInterval)
+            {
+                return false;
+            }
+
+            _lastLivenessCheck = _time.GetTimestamp();
+            if (await AnswersAsync(cancellationToken))
+            {
+                return false;
+            }
+
+            _logger.LogError(
+                "{Backend} {Pid} is running but did not answer an NBD handshake within {TimeoutSeconds} s; restarting it",
+                _backend.Name, server.Pid, LivenessTimeout.TotalSeconds);
+            await _backend.StopAsync(server, StopReason.Restart);
+            Fail(server, $"{_backend.Name} {server.Pid} stopped answering NBD handshakes");
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Fail(ServerProcess server, string error)
+    {
+        server.Dispose();
+        _server = null;
+        _lastError = error;
+        Enter(NbdServerState.Restarting);
+    }
+
+    /// <summary>The backend refused a client a registered export (e.g. its file was replaced): it is served to nobody until registered again.</summary>
+    private void Withhold(string name, string reason)
+    {
+        if (_desired.Remove(name))
+        {
+            _backend.Withdraw(name);
+        }
+
+        _withheld[name] = reason;
+        _logger.LogWarning("Export {ExportName} is registered but NOT served any more: {Reason}", name, reason);
+        Enter(_state);
+    }
+
+    private async ValueTask RestartAfterFailureAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_server is null)
+            {
+                await RestartAsync(cancellationToken);
+                _restarts++;
+                Enter(NbdServerState.Running);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ValueTask OnRestartFailedAsync(Exception error, int attempt)
+    {
+        _logger.LogError("Restarting {Backend} failed (attempt {Attempt}): {Reason}", _backend.Name, attempt + 1, error.Message);
+        _lastError = error.Message;
+        Enter(NbdServerState.Down);
+        return ValueTask.CompletedTask;
+    }
+
+    private void EnsureRunning()
+    {
+        if (_server is null || _server.HasExited)
+        {
+            throw new NbdServerUnavailableException(
+                $"{_backend.Name} is {_status.State.ToString().ToLowerInvariant()}{(_status.LastError is { } reason ? $" ({reason})" : "")}; try again shortly.");
+        }
+    }
+
+    /// <summary>The one place where the supervisor's state changes; readers get a new snapshot.</summary>
+    private void Enter(NbdServerState state)
+    {
+        _state = state;
+        var running = state == NbdServerState.Running ? _server : null;
+        _status = new NbdServerStatus(state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly());
+    }
+}
