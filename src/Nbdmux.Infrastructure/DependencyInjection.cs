@@ -25,7 +25,7 @@ public static class DependencyInjection
 
         services.AddSingleton<NbdServerLayout>();
         services.AddSingleton<ExportGates>();
-        services.AddSingleton<NbdProbe>();
+        services.AddSingleton<INbdProbe, NbdProbe>();
         services.AddSingleton<ClientConnectionTable>();
         services.AddSingleton<NbdServerReaper>();
         services.AddSingleton(provider => new NbdServerConfig(
@@ -44,7 +44,7 @@ public static class DependencyInjection
         services.AddHostedService<RegistryInitializer>();
         services.AddSingleton(provider => new NbdServerSupervisor(
             provider.GetRequiredService<INbdBackend>(),
-            provider.GetRequiredService<NbdProbe>(),
+            provider.GetRequiredService<INbdProbe>(),
             provider.GetRequiredService<StartupRecovery>(),
             provider.GetRequiredService<NbdmuxOptions>(),
             provider.GetRequiredService<TimeProvider>(),

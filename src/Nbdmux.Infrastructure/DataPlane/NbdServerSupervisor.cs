@@ -39,7 +39,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private const string NoSuchExport = NbdServerConfig.PlaceholderSection;
 
     private readonly INbdBackend _backend;
-    private readonly NbdProbe _probe;
+    private readonly INbdProbe _probe;
     private readonly StartupRecovery _recovery;
     private readonly NbdmuxOptions _options;
     private readonly TimeProvider _time;
@@ -64,7 +64,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     public NbdServerSupervisor(
         INbdBackend backend,
-        NbdProbe probe,
+        INbdProbe probe,
         StartupRecovery recovery,
         NbdmuxOptions options,
         TimeProvider time,

@@ -17,7 +17,7 @@ public sealed class NbdServerBackend(
     NbdServerConfig config,
     ExportGates gates,
     NbdServerLayout layout,
-    NbdProbe probe,
+    INbdProbe probe,
     ClientConnectionTable connections,
     NbdServerReaper reaper,
     TimeProvider time,
@@ -49,6 +49,8 @@ public sealed class NbdServerBackend(
 
     private volatile RunningNbdServer? _listener;
 
+    private bool _startCostLogged;
+
     public string Name => BackendName;
 
     public async Task<ServerProcess?> RecoverAsync(CancellationToken cancellationToken)
@@ -66,7 +68,6 @@ public sealed class NbdServerBackend(
         DeleteAbandonedOverlays();
         gates.DeleteAllExcept(new HashSet<string>());
         gates.Close(NbdServerConfig.PlaceholderSection);
-        launcher.LogStartCost();
         return null;
     }
 
@@ -96,6 +97,12 @@ public sealed class NbdServerBackend(
     /// </summary>
     public async Task<ServerProcess> LaunchAsync(CancellationToken cancellationToken)
     {
+        if (!_startCostLogged)
+        {
+            launcher.LogStartCost();
+            _startCostLogged = true;
+        }
+
         WriteConfig();
         var started = time.GetTimestamp();
         var stalledHandshakesEnded = false;

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Nbd;
 
-namespace Nbdmux.Infrastructure.NbdServer;
+namespace Nbdmux.Infrastructure.DataPlane;
 
 public enum ProbeOutcome
 {
@@ -24,7 +24,15 @@ public enum ProbeOutcome
 public sealed record ProbeResult(ProbeOutcome Outcome, string? Session = null);
 
 /// <summary>Asks the live NBD port about an export, exactly as a booting target would.</summary>
-public sealed class NbdProbe(NbdmuxOptions options)
+public interface INbdProbe
+{
+    IPEndPoint Endpoint { get; }
+
+    Task<ProbeResult> NegotiateAsync(string exportName, CancellationToken cancellationToken, TimeSpan? within = null);
+}
+
+/// <summary>Negotiates with nbdmux's own NBD client on the loopback side of the bind address.</summary>
+public sealed class NbdProbe(NbdmuxOptions options) : INbdProbe
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
 
