@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages nbdmux needs: `run` for the daemon, `test` for the test suite too.
 # gcc builds the library that makes nbd-server restarts (new export names) fast; see
-# src/Nbdmux.Infrastructure/NbdServer/Preload/skip_dh_params.c.
+# src/Nbdmux.Infrastructure/NbdServer/Preload/nbd_server_preload.c.
 set -euo pipefail
 
 case "${1:-run}" in

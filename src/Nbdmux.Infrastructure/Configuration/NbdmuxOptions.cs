@@ -28,6 +28,23 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Required]
     public string NbdServerBin { get; set; } = "nbd-server";
 
+    /// <summary>
+    /// Which NBD server serves the exports: nbdkit with nbdmux's plugin, or Debian's nbd-server.
+    /// Unset means nbdkit where its plugin was built and nbdkit is installed, else nbd-server.
+    /// </summary>
+    public string? NbdBackend { get; set; }
+
+    public const string NbdkitBackend = "nbdkit";
+
+    public const string NbdServerBackend = "nbd-server";
+
+    [Required]
+    public string NbdkitBin { get; set; } = "nbdkit";
+
+    /// <summary>Seconds a client may take from connecting to being served an export before it is disconnected.</summary>
+    [Range(1, 3600)]
+    public int HandshakeTimeout { get; set; } = 10;
+
     /// <summary>The image roots (one or more): only files inside them can be exported; empty means &lt;data-dir&gt;/images.</summary>
     public List<string> ImagesDir { get; set; } = [];
 
@@ -68,6 +85,11 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (LogFormat is not (TextLogFormat or JsonLogFormat))
         {
             yield return new ValidationResult($"--log-format '{LogFormat}' must be {TextLogFormat} or {JsonLogFormat}.", [nameof(LogFormat)]);
+        }
+
+        if (NbdBackend is not (null or NbdkitBackend or NbdServerBackend))
+        {
+            yield return new ValidationResult($"--nbd-backend '{NbdBackend}' must be {NbdkitBackend} or {NbdServerBackend}.", [nameof(NbdBackend)]);
         }
 
         if (Port == NbdPort)

@@ -19,10 +19,7 @@ namespace Nbdmux.Infrastructure.NbdServer;
 /// </remarks>
 public sealed class ClientConnectionTable(NbdServerLayout layout) : IDisposable
 {
-    private const int ClockTicksPerSecond = 100; // USER_HZ, fixed at 100 by the Linux ABI
     private const string UnknownPeer = "unknown";
-
-    private static readonly Lazy<DateTimeOffset> BootTime = new(ReadBootTime);
 
     private readonly Lock _lock = new();
 
@@ -154,7 +151,7 @@ public sealed class ClientConnectionTable(NbdServerLayout layout) : IDisposable
 
     private IEnumerable<ClientConnection> ConnectionsOf(ServingChild child)
     {
-        var since = BootTime.Value.AddSeconds((double)child.StartTicks / ClockTicksPerSecond);
+        var since = UnixProcesses.StartedAt(child.StartTicks);
         return child.OpenFiles.SelectMany(ExportsOpenedAs).Distinct()
             .Select(export => new ClientConnection($"{child.Pid}", export, child.Peer ?? UnknownPeer, since));
     }
@@ -190,24 +187,6 @@ public sealed class ClientConnectionTable(NbdServerLayout layout) : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [];
-        }
-    }
-
-    private static DateTimeOffset ReadBootTime()
-    {
-        var line = ReadOrEmpty("/proc/stat").Split('\n').First(l => l.StartsWith("btime ", StringComparison.Ordinal));
-        return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line[6..].Trim()));
-    }
-
-    private static string ReadOrEmpty(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "";
         }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.DataPlane;
 
 namespace Nbdmux.Infrastructure.NbdServer;
@@ -20,6 +21,7 @@ public sealed class NbdServerBackend(
     INbdProbe probe,
     ClientConnectionTable connections,
     NbdServerReaper reaper,
+    NbdmuxOptions options,
     TimeProvider time,
     ILogger<NbdServerBackend> logger) : INbdBackend
 {
@@ -50,6 +52,8 @@ public sealed class NbdServerBackend(
     private volatile RunningNbdServer? _listener;
 
     private bool _startCostLogged;
+
+    private long _lastHandshakeCheck;
 
     public string Name => BackendName;
 
@@ -176,7 +180,37 @@ public sealed class NbdServerBackend(
     public IReadOnlyDictionary<string, string> Poll(ServerProcess? running)
     {
         reaper.CollectOrphans(() => Connections(running));
+        if (time.GetElapsedTime(_lastHandshakeCheck) >= TimeSpan.FromSeconds(1))
+        {
+            _lastHandshakeCheck = time.GetTimestamp();
+            EndHandshakesOlderThan(TimeSpan.FromSeconds(options.HandshakeTimeout));
+        }
+
         return NothingWithheld;
+    }
+
+    /// <summary>
+    /// nbd-server has no handshake timeout: a client that connects and never negotiates holds a
+    /// process (and, once its listener is restarted, the listening socket) for ever. A client
+    /// process that has not opened its export by <paramref name="timeout"/> after it started is
+    /// still negotiating, and is ended; clients being served are never touched.
+    /// </summary>
+    private void EndHandshakesOlderThan(TimeSpan timeout)
+    {
+        var serving = Connections(null).Select(connection => connection.Id).ToHashSet();
+        var negotiating = (_listener is { } listener ? ChildProcesses.Of(listener.Pid) ?? [] : [])
+            .Concat(UnixProcesses.OrphansOfDaemons("nbd-server"))
+            .Where(pid => !serving.Contains($"{pid}"));
+        foreach (var pid in negotiating)
+        {
+            if (UnixProcesses.StartTicksOfLiving(pid) is { } ticks && time.GetUtcNow() - UnixProcesses.StartedAt(ticks) > timeout)
+            {
+                logger.LogWarning(
+                    "Disconnecting nbd-server client process {Pid}: its client has not finished negotiating within {TimeoutSeconds} s",
+                    pid, timeout.TotalSeconds);
+                UnixProcesses.Signal(pid, UnixProcesses.SigKill);
+            }
+        }
     }
 
     public IReadOnlyList<ClientConnection> Connections(ServerProcess? running) => connections.Read(_listener?.Pid, _servedFiles);

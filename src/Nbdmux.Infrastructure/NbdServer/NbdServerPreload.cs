@@ -2,12 +2,13 @@ namespace Nbdmux.Infrastructure.NbdServer;
 
 /// <summary>
 /// The library preloaded into nbd-server so that it skips generating DH parameters it never uses
-/// (Preload/skip_dh_params.c): that generation is 40-900 ms of every listener start, and so of every
-/// new export name. It sits beside the app when the build found a C compiler.
+/// (every listener start, and so every new export name, would wait for it) and listens with a
+/// backlog deep enough for a rack of clients (Preload/nbd_server_preload.c). It sits beside the app
+/// when the build found a C compiler.
 /// </summary>
 public sealed class NbdServerPreload
 {
-    public const string FileName = "libnbdmux-skip-dh-params.so";
+    public const string FileName = "libnbdmux-nbd-server-preload.so";
 
     private NbdServerPreload(string? libraryPath) => LibraryPath = libraryPath;
 

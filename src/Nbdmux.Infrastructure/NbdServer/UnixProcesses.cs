@@ -22,6 +22,19 @@ public static partial class UnixProcesses
         }
     }
 
+    private const int ClockTicksPerSecond = 100; // USER_HZ, fixed at 100 by the Linux ABI
+
+    private static readonly Lazy<DateTimeOffset> BootTime = new(ReadBootTime);
+
+    /// <summary>When a process started, from its start time in clock ticks since boot.</summary>
+    public static DateTimeOffset StartedAt(long startTicks) => BootTime.Value.AddSeconds((double)startTicks / ClockTicksPerSecond);
+
+    private static DateTimeOffset ReadBootTime()
+    {
+        var line = File.ReadAllText("/proc/stat").Split('\n').First(l => l.StartsWith("btime ", StringComparison.Ordinal));
+        return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line[6..].Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>The process's start time in clock ticks since boot, or null if it is gone or a zombie.</summary>
     public static long? StartTicksOfLiving(int pid) =>
         ReadStat(pid) is { State: not ('Z' or 'X') } stat ? stat.StartTicks : null;
