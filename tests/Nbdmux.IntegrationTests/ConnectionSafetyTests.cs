@@ -3,26 +3,26 @@ using System.Diagnostics;
 namespace Nbdmux.IntegrationTests;
 
 /// <summary>Guarantee 4: a connected client never sees an I/O error, whatever happens to other exports.</summary>
-public sealed class ConnectionSafetyTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+public sealed class ConnectionSafetyTests(BackendDaemons daemons) : IClassFixture<BackendDaemons>
 {
-    private NbdmuxDaemon Daemon => fixture.Daemon;
-
-    [Fact]
-    public async Task A_held_connection_keeps_reading_through_adds_removes_and_changes_of_other_exports()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_held_connection_keeps_reading_through_adds_removes_and_changes_of_other_exports(string backend)
     {
-        var rootDisk = TestImage.Create(Daemon.ImagesDir, "root.img", seed: 1);
-        var other = TestImage.Create(Daemon.ImagesDir, "other.img", seed: 99);
-        await Daemon.RegisterAsync("booted-root", rootDisk.Path);
-        await using var connection = await Daemon.ConnectAsync("booted-root");
+        var daemon = await daemons.For(backend);
+        var rootDisk = TestImage.Create(daemon.ImagesDir, "root.img", seed: 1);
+        var other = TestImage.Create(daemon.ImagesDir, "other.img", seed: 99);
+        await daemon.RegisterAsync("booted-root", rootDisk.Path);
+        await using var connection = await daemon.ConnectAsync("booted-root");
         using var stop = new CancellationTokenSource();
         var reader = ReadContinuouslyAsync(connection, rootDisk, stop.Token);
 
         for (var round = 0; round < 4; round++)
         {
-            await Daemon.RegisterAsync($"churn-{round}", other.Path);                    // a new name: listener restart
-            await Daemon.RegisterAsync($"churn-{round}", rootDisk.Path);                 // a file change
-            await Daemon.RegisterAsync($"churn-{round}", rootDisk.Path, readOnly: false); // a mode change: restart
-            await Daemon.RemoveAsync($"churn-{round}");
+            await daemon.RegisterAsync($"churn-{round}", other.Path);                    // a new name: listener restart
+            await daemon.RegisterAsync($"churn-{round}", rootDisk.Path);                 // a file change
+            await daemon.RegisterAsync($"churn-{round}", rootDisk.Path, readOnly: false); // a mode change: restart
+            await daemon.RemoveAsync($"churn-{round}");
         }
 
         await Task.Delay(200);

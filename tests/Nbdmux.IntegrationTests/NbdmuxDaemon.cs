@@ -16,15 +16,19 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    public NbdmuxDaemon(string? dataDir = null)
+    public NbdmuxDaemon(string? dataDir = null, string backend = Backends.NbdServer)
     {
-        Prerequisites.Require("nbd-server", "nbd-server");
+        Backend = backend;
+        Prerequisites.Require(backend == Backends.Nbdkit ? "nbdkit" : "nbd-server", backend);
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("nbdmux-it-").FullName;
         ImagesDir = Directory.CreateDirectory(Path.Combine(DataDir, "images")).FullName; // the default image root
         HttpPort = FreePort();
         NbdPort = FreePort();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
+
+    /// <summary>The NBD server nbdmux runs (--nbd-backend).</summary>
+    public string Backend { get; }
 
     public string DataDir { get; }
     public string ImagesDir { get; }
@@ -35,9 +39,9 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     public string Output { get { lock (_output) { return _output.ToString(); } } }
     public Process Process => _process ?? throw new InvalidOperationException("nbdmux is not started.");
 
-    public static async Task<NbdmuxDaemon> StartAsync()
+    public static async Task<NbdmuxDaemon> StartAsync(string backend = Backends.NbdServer)
     {
-        var daemon = new NbdmuxDaemon();
+        var daemon = new NbdmuxDaemon(backend: backend);
         await daemon.LaunchAsync();
         return daemon;
     }
@@ -103,14 +107,15 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         NbdClient.ConnectAsync(NbdEndpoint, export, new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
 
     /// <summary>
-    /// The pid of the listening nbd-server, from the pid file the supervisor keeps (none while it
-    /// restarts, or in the instant nbd-server is writing it).
+    /// The pid of the NBD server (nbd-server's listener, or nbdkit), from its pid file (none while
+    /// it restarts, or in the instant it is being written).
     /// </summary>
     public int? NbdServerPid()
     {
+        var pidFile = Backend == Backends.Nbdkit ? Path.Combine(DataDir, "nbdkit", "nbdkit.pid") : Path.Combine(DataDir, "nbd-server", "nbd-server.pid");
         try
         {
-            return int.TryParse(File.ReadAllText(Path.Combine(DataDir, "nbd-server", "nbd-server.pid")).Trim(), out var pid) ? pid : null;
+            return int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) ? pid : null;
         }
         catch (FileNotFoundException)
         {
@@ -118,10 +123,13 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         }
     }
 
-    /// <summary>Live nbd-server processes started on this data dir's config (listeners and their children).</summary>
+    /// <summary>
+    /// Live NBD server processes started on this data dir (nbd-server's listeners and their
+    /// children, or nbdkit, which outlives nbdmux on purpose).
+    /// </summary>
     public IReadOnlyList<int> LiveNbdServers()
     {
-        var config = Path.Combine(DataDir, "nbd-server", "config");
+        var config = Backend == Backends.Nbdkit ? $"dir={Path.Combine(DataDir, "nbdkit")}" : Path.Combine(DataDir, "nbd-server", "config");
         return Directory.EnumerateDirectories("/proc")
             .Select(path => int.TryParse(Path.GetFileName(path), out var pid) ? pid : 0)
             .Where(pid => pid > 0 && IsLive(pid) && ReadOrEmpty($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains(config))
@@ -184,7 +192,7 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1" }.Concat(extraArgs))
+        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1", "--nbd-backend", Backend }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }

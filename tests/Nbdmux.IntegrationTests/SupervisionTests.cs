@@ -6,13 +6,13 @@ using Nbdmux.Infrastructure.Nbd;
 namespace Nbdmux.IntegrationTests;
 
 /// <summary>Guarantee 6: nbd-server is kept alive, and nbdmux is healthy with no exports at all.</summary>
-public sealed class SupervisionTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+public sealed class SupervisionTests(BackendDaemons daemons) : IClassFixture<BackendDaemons>
 {
-    private NbdmuxDaemon Daemon => fixture.Daemon;
-
-    [Fact]
-    public async Task With_no_exports_nbdmux_is_healthy_and_its_nbd_port_answers()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task With_no_exports_nbdmux_is_healthy_and_its_nbd_port_answers(string backend)
     {
+        var daemon = await daemons.For(backend);
         await using var fresh = await NbdmuxDaemon.StartAsync();
 
         Assert.Equal("ok", await fresh.Http.GetStringAsync("/healthz"));
@@ -21,15 +21,17 @@ public sealed class SupervisionTests(DaemonFixture fixture) : IClassFixture<Daem
         Assert.True(refusal.IsUnknownExport);
     }
 
-    [Fact]
-    public async Task A_killed_nbd_server_is_restarted_and_serves_every_export_again_within_a_second()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_killed_nbd_server_is_restarted_and_serves_every_export_again_within_a_second(string backend)
     {
-        var first = TestImage.Create(Daemon.ImagesDir, "s1.img", seed: 61);
-        var second = TestImage.Create(Daemon.ImagesDir, "s2.img", seed: 62);
-        await Daemon.RegisterAsync("s1", first.Path);
-        await Daemon.RegisterAsync("s2", second.Path);
-        await using var holder = await Daemon.ConnectAsync("s1");
-        var killed = Daemon.NbdServerPid()!.Value;
+        var daemon = await daemons.For(backend);
+        var first = TestImage.Create(daemon.ImagesDir, "s1.img", seed: 61);
+        var second = TestImage.Create(daemon.ImagesDir, "s2.img", seed: 62);
+        await daemon.RegisterAsync("s1", first.Path);
+        await daemon.RegisterAsync("s2", second.Path);
+        await using var holder = await daemon.ConnectAsync("s1");
+        var killed = daemon.NbdServerPid()!.Value;
 
         Process.GetProcessById(killed).Kill();
         var sinceKill = Stopwatch.StartNew();
@@ -37,50 +39,54 @@ public sealed class SupervisionTests(DaemonFixture fixture) : IClassFixture<Daem
         var sawUnhealthy = false;
         while (sinceKill.Elapsed < TimeSpan.FromSeconds(1) && !sawUnhealthy)
         {
-            sawUnhealthy = (await Daemon.Http.GetAsync("/healthz")).StatusCode == HttpStatusCode.ServiceUnavailable;
+            sawUnhealthy = (await daemon.Http.GetAsync("/healthz")).StatusCode == HttpStatusCode.ServiceUnavailable;
         }
 
         Assert.True(sawUnhealthy, "/healthz never reported nbd-server down");
-        await WaitUntilServedAsync("s1", "s2");
+        await WaitUntilServedAsync(daemon, "s1", "s2");
         Assert.True(sinceKill.Elapsed < TimeSpan.FromSeconds(1), $"exports were back only after {sinceKill.ElapsedMilliseconds} ms");
-        await WaitUntilAsync(async () => (await Daemon.Http.GetAsync("/healthz")).IsSuccessStatusCode);
-        Assert.NotEqual(killed, Daemon.NbdServerPid());
+        await WaitUntilAsync(async () => (await daemon.Http.GetAsync("/healthz")).IsSuccessStatusCode);
+        Assert.NotEqual(killed, daemon.NbdServerPid());
         Assert.True(TestImage.IsSectorOf(61, 3, await holder.ReadAsync(3 * TestImage.SectorSize, TestImage.SectorSize, default)));
     }
 
-    [Fact]
-    public async Task Repeated_kills_are_survived()
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Repeated_kills_are_survived(string backend)
     {
-        var image = TestImage.Create(Daemon.ImagesDir, "s3.img", seed: 63);
-        await Daemon.RegisterAsync("s3", image.Path);
+        var daemon = await daemons.For(backend);
+        var image = TestImage.Create(daemon.ImagesDir, "s3.img", seed: 63);
+        await daemon.RegisterAsync("s3", image.Path);
 
         for (var kill = 0; kill < 3; kill++)
         {
-            var pid = Daemon.NbdServerPid()!.Value;
+            var pid = daemon.NbdServerPid()!.Value;
             Process.GetProcessById(pid).Kill();
-            await WaitUntilAsync(() => Daemon.NbdServerPid() is { } restarted && restarted != pid);
-            await WaitUntilServedAsync("s3");
+            await WaitUntilAsync(() => daemon.NbdServerPid() is { } restarted && restarted != pid);
+            await WaitUntilServedAsync(daemon, "s3");
         }
     }
 
-    [Fact]
-    public async Task A_listener_killed_while_a_change_restarts_it_is_brought_back()
+    [Theory]
+    [InlineData(Backends.NbdServer)]
+    public async Task A_listener_killed_while_a_change_restarts_it_is_brought_back(string backend)
     {
-        var image = TestImage.Create(Daemon.ImagesDir, "s4.img", seed: 64);
-        var before = Daemon.NbdServerPid()!.Value;
+        var daemon = await daemons.For(backend);
+        var image = TestImage.Create(daemon.ImagesDir, "s4.img", seed: 64);
+        var before = daemon.NbdServerPid()!.Value;
 
         // A new name restarts the listener; kill the new one while it is still starting up.
-        var registering = Daemon.Http.PostAsJsonAsync("/exports", new { name = "s4", file = image.Path, @readonly = true });
+        var registering = daemon.Http.PostAsJsonAsync("/exports", new { name = "s4", file = image.Path, @readonly = true });
         int? starting = null;
-        await WaitUntilAsync(() => (starting = Daemon.NbdServerPid()) is { } pid && pid != before);
+        await WaitUntilAsync(() => (starting = daemon.NbdServerPid()) is { } pid && pid != before);
         Process.GetProcessById(starting!.Value).Kill();
         await registering;
 
-        await WaitUntilAsync(async () => (await Daemon.Http.PostAsJsonAsync("/exports", new { name = "s4", file = image.Path, @readonly = true })).IsSuccessStatusCode);
-        await WaitUntilServedAsync("s4");
+        await WaitUntilAsync(async () => (await daemon.Http.PostAsJsonAsync("/exports", new { name = "s4", file = image.Path, @readonly = true })).IsSuccessStatusCode);
+        await WaitUntilServedAsync(daemon, "s4");
     }
 
-    private async Task WaitUntilServedAsync(params string[] exports)
+    private static async Task WaitUntilServedAsync(NbdmuxDaemon daemon, params string[] exports)
     {
         foreach (var export in exports)
         {
@@ -88,7 +94,7 @@ public sealed class SupervisionTests(DaemonFixture fixture) : IClassFixture<Daem
             {
                 try
                 {
-                    await using var connection = await Daemon.ConnectAsync(export);
+                    await using var connection = await daemon.ConnectAsync(export);
                     return true;
                 }
                 catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
