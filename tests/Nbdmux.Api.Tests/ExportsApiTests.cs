@@ -53,6 +53,23 @@ public sealed class ExportsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Allow_entries_are_stored_returned_and_published_in_canonical_form()
+    {
+        var file = _factory.CreateImage("a.img", 512);
+
+        var response = await _http.PostAsJsonAsync("/exports", new { name = "node1", file, allow = new[] { "10.1.2.3", "FD00:0:0::/64", "10.0.0.0/08" } });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        string[] canonical = ["10.1.2.3", "fd00::/64", "10.0.0.0/8"];
+        var record = await _http.GetFromJsonAsync<JsonObject>("/exports/node1");
+        Assert.Equal(canonical, record!["allow"]!.AsArray().Select(entry => (string?)entry));
+        _factory.NbdServer.Verify(n => n.PublishAsync(
+            It.Is<ServedExport>(e => e.Access.Allow!.SequenceEqual(canonical) &&
+                                     e.Access.Networks!.Select(network => network.ToString()).SequenceEqual(new[] { "10.1.2.3/32", "fd00::/64", "10.0.0.0/8" })),
+            It.IsAny<CancellationToken>()));
+    }
+
+    [Fact]
     public async Task List_is_sorted_by_name()
     {
         var file = _factory.CreateImage("a.img", 512);

@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
@@ -34,6 +36,19 @@ internal sealed class TestDaemon : IAsyncDisposable
         {
             AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri(baseAddress),
         });
+
+    /// <summary>One GET as it arrives from <paramref name="client"/> (the test client has no peer address).</summary>
+    public async Task<int> GetFromAsync(IPAddress client, string path, string bearer)
+    {
+        var context = await _factory.Server.SendAsync(request =>
+        {
+            request.Connection.RemoteIpAddress = client;
+            request.Request.Method = HttpMethods.Get;
+            request.Request.Path = path;
+            request.Request.Headers.Authorization = $"Bearer {bearer}";
+        });
+        return context.Response.StatusCode;
+    }
 
     public ValueTask DisposeAsync() => _factory.DisposeAsync();
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace Nbdmux.Api.Authentication;
@@ -20,6 +21,13 @@ public sealed class BearerPasswordHandler(
 
     public static bool IsPresent(HttpRequest request) =>
         request.Headers.Authorization.ToString().StartsWith(Prefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The token is looked at only where the password is needed: on /healthz or the login page a
+    /// wrong one is no guess, and a right one would reveal that it is right.
+    /// </summary>
+    public static bool IsChecked(HttpContext context) =>
+        IsPresent(context.Request) && context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null;
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {

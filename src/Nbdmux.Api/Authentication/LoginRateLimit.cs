@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -10,9 +12,9 @@ using Nbdmux.Domain.Audit;
 namespace Nbdmux.Api.Authentication;
 
 /// <summary>
-/// Slows password guessing: a few login attempts per client address and minute, then 429. A
-/// request with a wrong Bearer token is a guess too, and counts against its own budget; requests
-/// with the right one are never limited.
+/// Slows password guessing: a few login attempts per client and minute, then 429. A request
+/// with a wrong Bearer token where the password is needed is a guess too, and counts against its
+/// own budget; requests with the right one are never limited.
 /// </summary>
 public static class LoginRateLimit
 {
@@ -26,11 +28,11 @@ public static class LoginRateLimit
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(Policy, context => RateLimitPartition.GetFixedWindowLimiter(
-                AddressOf(context),
+                ClientOf(context.Connection.RemoteIpAddress),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = AttemptsPerWindow, Window = Window }));
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => IsBearerGuess(context)
                 ? RateLimitPartition.GetFixedWindowLimiter(
-                    AddressOf(context), _ => new FixedWindowRateLimiterOptions { PermitLimit = AttemptsPerWindow, Window = Window })
+                    ClientOf(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions { PermitLimit = AttemptsPerWindow, Window = Window })
                 : RateLimitPartition.GetNoLimiter(""));
             limiter.OnRejected = async (context, _) =>
             {
@@ -38,7 +40,7 @@ public static class LoginRateLimit
                     AuditActions.Login, null, AuditEvent.ChangeRecord.None,
                     AuditResults.Refused(StatusCodes.Status429TooManyRequests, TooManyAttempts));
                 context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LoginRateLimit))
-                    .LogWarning("Too many password attempts from {RemoteAddress}; refused for up to {Window}", AddressOf(context.HttpContext), Window);
+                    .LogWarning("Too many password attempts from {Client}; refused for up to {Window}", ClientOf(context.HttpContext.Connection.RemoteIpAddress), Window);
                 context.HttpContext.Response.Headers.RetryAfter = ((int)Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await (BearerPasswordHandler.IsPresent(context.HttpContext.Request)
                     ? WriteProblemAsync(context.HttpContext)
@@ -46,13 +48,24 @@ public static class LoginRateLimit
             };
         });
 
-    /// <summary>Runs after authentication: a Bearer token that did not authenticate was the wrong password.</summary>
+    /// <summary>Runs after authentication: a Bearer token that was checked and did not authenticate was the wrong password.</summary>
     private static bool IsBearerGuess(HttpContext context) =>
-        BearerPasswordHandler.IsPresent(context.Request) &&
+        BearerPasswordHandler.IsChecked(context) &&
         context.User.Identity?.IsAuthenticated != true &&
         context.RequestServices.GetRequiredService<AdminPassword>().IsRequired;
 
-    private static string AddressOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>
+    /// Whose budget a request spends: an IPv4 address, or an IPv6 client's /64, which one host
+    /// usually has to itself and can pick new addresses from at will. An IPv4-mapped IPv6
+    /// address is the IPv4 client it stands for.
+    /// </summary>
+    public static string ClientOf(IPAddress? address) => address switch
+    {
+        null => "unknown",
+        { IsIPv4MappedToIPv6: true } => address.MapToIPv4().ToString(),
+        { AddressFamily: AddressFamily.InterNetworkV6 } => new IPNetwork(address, 64).ToString(),
+        _ => address.ToString(),
+    };
 
     private static Task WriteProblemAsync(HttpContext context) =>
         context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -35,8 +35,8 @@ public static class NbdmuxAuthentication
         });
 
         services.AddAuthentication(CookieOrBearer)
-            .AddPolicyScheme(CookieOrBearer, "Bearer header if sent, else the login cookie", policy =>
-                policy.ForwardDefaultSelector = context => BearerPasswordHandler.IsPresent(context.Request)
+            .AddPolicyScheme(CookieOrBearer, "Bearer header if sent where the password is needed, else the login cookie", policy =>
+                policy.ForwardDefaultSelector = context => BearerPasswordHandler.IsChecked(context)
                     ? BearerPasswordHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, BearerPasswordHandler>(BearerPasswordHandler.SchemeName, null)

@@ -65,6 +65,18 @@ public sealed class NbdmuxOptions : IValidatableObject
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
 
+    /// <summary>
+    /// The password is compared exactly as configured, but an Authorization header loses the
+    /// whitespace around its value and carries only printable ASCII reliably: any other password
+    /// would work in the login form and never for a script. The password is not quoted: the
+    /// message goes to the console and logs.
+    /// </summary>
+    private static string? BearerProblem(string password) =>
+        char.IsWhiteSpace(password[0]) || char.IsWhiteSpace(password[^1]) ? "starts or ends with whitespace"
+        : password.Any(char.IsControl) ? "contains a control character"
+        : password.Any(c => c is < ' ' or > '~') ? "contains a character that is not printable ASCII"
+        : null;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!IPAddress.TryParse(Bind, out _))
@@ -80,6 +92,10 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (AdminPassword is "")
         {
             yield return new ValidationResult("--admin-password is empty; give a password or leave the setting out to run without one.", [nameof(AdminPassword)]);
+        }
+        else if (AdminPassword is not null && BearerProblem(AdminPassword) is { } problem)
+        {
+            yield return new ValidationResult($"--admin-password {problem}, so it could never be sent as 'Authorization: Bearer <password>'; choose another.", [nameof(AdminPassword)]);
         }
 
         if (LogFormat is not (TextLogFormat or JsonLogFormat))

@@ -22,7 +22,7 @@ public sealed class ExportGates(NbdServerLayout layout)
     public void Open(ServedExport export)
     {
         ReplaceLink(layout.LinkPath(export.Name), export.FilePath);
-        var admitted = export.Access.Allow is { } allow ? string.Concat(allow.Select(entry => entry + "\n")) : Everyone;
+        var admitted = export.Access.Networks is { } networks ? string.Concat(networks.Select(network => $"{network}\n")) : Everyone;
         ReplaceFile(layout.AuthFilePath(export.Name), admitted);
     }
 

@@ -43,6 +43,25 @@ public class RegisterExportCommandValidatorTests
         Assert.Equal(("File", "file '/images/missing.img' does not exist on the nbdmux host."), (failure.PropertyName, failure.ErrorMessage));
     }
 
+    [Fact]
+    public void The_first_bad_allow_entry_is_reported_with_its_reason()
+    {
+        var result = Validate(new RegisterExportCommand("node1", "/images/a.img", true, Allow: ["10.0.0.0/8", "10.1.2.3/16", "fe80::1%eth0"]));
+
+        var failure = Assert.Single(result.Errors);
+        Assert.Equal(("Allow[1]", "allow entry '10.1.2.3/16' has host bits set; did you mean 10.1.0.0/16?"), (failure.PropertyName, failure.ErrorMessage));
+    }
+
+    [Fact]
+    public void An_allow_list_that_is_too_long_is_one_failure_not_one_per_entry()
+    {
+        var allow = Enumerable.Range(0, ExportAccess.MaxAllowEntries + 1).Select(i => $"10.0.{i / 256}.{i % 256}").ToList();
+
+        var failure = Assert.Single(Validate(new RegisterExportCommand("node1", "/images/a.img", true, Allow: allow)).Errors);
+
+        Assert.Equal(("Allow", "allow lists 257 entries, more than 256; admit whole networks instead (e.g. 10.1.0.0/16)."), (failure.PropertyName, failure.ErrorMessage));
+    }
+
     private FluentValidation.Results.ValidationResult Validate(RegisterExportCommand command) =>
         new RegisterExportCommandValidator(_imageFiles.Object).Validate(command);
 }

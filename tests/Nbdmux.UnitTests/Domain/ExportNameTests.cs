@@ -27,6 +27,15 @@ public class ExportNameTests
     [InlineData("tab\tname")]
     [InlineData("ünïcode")]
     [InlineData("generic")]
+    [InlineData("node1\n")]
+    [InlineData("node1\r\n")]
+    [InlineData("node1\r")]
+    [InlineData("node1\0")]
+    [InlineData("node\u00851")]
+    [InlineData("node\u20281")]
+    [InlineData("node1\u2029")]
+    [InlineData("node\u00a01")]
+    [InlineData("node\uff11")]
     public void Refuses_names_that_could_break_nbd_server_config(string name) => Assert.False(ExportName.IsValid(name));
 
     [Fact]

@@ -54,17 +54,6 @@ public class ExportTests
         Assert.NotEqual(new ExportAccess(true), new ExportAccess(true, allow: ["::1"]));
     }
 
-    [Theory]
-    [InlineData("10.1.2.3", true)]
-    [InlineData("10.0.0.0/8", true)]
-    [InlineData("fd00::/64", true)]
-    [InlineData("::1", true)]
-    [InlineData("10.0.0.0/33", false)]
-    [InlineData("example.org", false)]
-    [InlineData("10.0.0.1\n0.0.0.0/0", false)]
-    public void Allow_entries_are_addresses_or_networks(string entry, bool valid) =>
-        Assert.Equal(valid, ExportAccess.IsAddressOrNetwork(entry.Replace("\\n", "\n")));
-
     [Fact]
     public void A_copy_on_write_export_cannot_be_read_only() =>
         Assert.Throws<ArgumentException>(() => new ExportAccess(readOnly: true, copyOnWrite: true));

@@ -34,10 +34,21 @@ public sealed class RegisterExportCommandValidator : AbstractValidator<RegisterE
             .WithMessage("readonly cannot be true for a copy_on_write export: each client gets a private writable view; omit readonly.");
 
         RuleFor(c => c.Allow)
-            .Must(allow => allow!.Count > 0).When(c => c.Allow is not null)
-            .WithMessage("allow must list at least one address or network; omit it to admit every client.");
+            .Custom((allow, context) =>
+            {
+                if (allow is not null && ExportAccess.AllowListProblem(allow) is { } problem)
+                {
+                    context.AddFailure(nameof(RegisterExportCommand.Allow), problem);
+                }
+            });
         RuleForEach(c => c.Allow)
-            .Must(ExportAccess.IsAddressOrNetwork)
-            .WithMessage((_, entry) => $"allow entry '{entry}' is not an IP address or CIDR network (e.g. 10.1.2.3, 10.1.0.0/16, fd00::/64).");
+            .Custom((entry, context) =>
+            {
+                if (!AllowEntry.TryParse(entry, out _, out var problem))
+                {
+                    context.AddFailure(problem);
+                }
+            })
+            .When(c => c.Allow is not null && ExportAccess.AllowListProblem(c.Allow) is null);
     }
 }
