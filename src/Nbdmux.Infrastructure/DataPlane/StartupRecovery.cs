@@ -21,16 +21,39 @@ public sealed class StartupRecovery(IServiceScopeFactory scopes, IImageFiles ima
         var withheld = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var export in exports)
         {
-            if (imageFiles.Inspect(export.FilePath) is { Image: null, Problem: var problem })
+            var (valid, problem) = Check(export);
+            if (valid is null)
             {
                 logger.LogWarning("Export {ExportName} is registered but NOT served: {Reason}", export.Name, problem);
                 withheld[export.Name] = problem!;
                 continue;
             }
 
-            served.Add(ServedExport.From(export));
+            served.Add(valid);
         }
 
         return new RecoveredExports(served, withheld);
+    }
+
+    /// <summary>
+    /// The export as it may be served, or why not: its file must pass the checks of a new
+    /// registration, and settings stored by an earlier version must meet today's rules (e.g. an
+    /// allow entry with host bits set).
+    /// </summary>
+    private (ServedExport? Served, string? Problem) Check(Nbdmux.Domain.Exports.Export export)
+    {
+        if (imageFiles.Inspect(export.FilePath).Problem is { } problem)
+        {
+            return (null, problem);
+        }
+
+        try
+        {
+            return (ServedExport.From(export), null);
+        }
+        catch (ArgumentException e)
+        {
+            return (null, $"its stored settings break a rule of this version ({e.Message}); register it again with valid settings.");
+        }
     }
 }
