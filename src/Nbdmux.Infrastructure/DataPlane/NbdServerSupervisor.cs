@@ -5,6 +5,7 @@ using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.NbdServer;
+using Nbdmux.Infrastructure.Persistence;
 using Polly;
 
 namespace Nbdmux.Infrastructure.DataPlane;
@@ -189,7 +190,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                     Enter(NbdServerState.Restarting);
                 }
 
-                throw new NbdServerUnavailableException($"{_backend.Name} could not serve export '{export.Name}': {e.Message}", e);
+                throw Refusal(e, $"{_backend.Name} could not serve export '{export.Name}': {e.Message}");
             }
         }
         finally
@@ -203,7 +204,20 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            _backend.Withdraw(name);
+            try
+            {
+                _backend.Withdraw(name);
+            }
+            catch (IOException e)
+            {
+                if (_desired.GetValueOrDefault(name) is { } current)
+                {
+                    _backend.Publish(current, _server);
+                }
+
+                throw Refusal(e, $"{_backend.Name} could not withdraw export '{name}': {e.Message}");
+            }
+
             _desired.Remove(name);
             if (_withheld.Remove(name))
             {
@@ -431,6 +445,13 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         Enter(NbdServerState.Down);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>What the caller is told when a change could not be made and was undone.</summary>
+    private static Exception Refusal(Exception error, string message) =>
+        StorageFailure.Causes(error).Any(StorageFailure.IsNoSpace)
+            ? new ChangeNotSavedException(
+                $"{message}. The disk of nbdmux's data dir is full: free space there and try again; nothing was changed.", noSpace: true, error)
+            : new NbdServerUnavailableException(message, error);
 
     private void EnsureRunning()
     {

@@ -33,13 +33,26 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed) 
 
     private sealed class Change(NbdmuxDbContext db, IDbContextTransaction transaction, CommittedExports committed, Action ended) : IExportChange
     {
-        public async Task CommitAsync(Func<Task> makeLive, CancellationToken cancellationToken)
+        public async Task CommitAsync(Func<Task> makeLive, Func<Task> undo, CancellationToken cancellationToken)
         {
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (Exception e) when (StorageFailure.Describe(e) is { } failure)
+            {
+                throw failure;
+            }
+
             await makeLive();
             try
             {
                 await transaction.CommitAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (StorageFailure.Describe(e) is { } failure)
+            {
+                await undo();
+                throw failure;
             }
             finally
             {

@@ -16,8 +16,8 @@ internal sealed class Fakes
     public Fakes()
     {
         Store.Setup(s => s.BeginChangeAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Change.Object);
-        Change.Setup(c => c.CommitAsync(It.IsAny<Func<Task>>(), It.IsAny<CancellationToken>()))
-            .Returns(async (Func<Task> makeLive, CancellationToken _) =>
+        Change.Setup(c => c.CommitAsync(It.IsAny<Func<Task>>(), It.IsAny<Func<Task>>(), It.IsAny<CancellationToken>()))
+            .Returns(async (Func<Task> makeLive, Func<Task> _, CancellationToken _) =>
             {
                 await makeLive();
                 Committed = true;

@@ -35,7 +35,7 @@ public sealed class ExportStoreTests : IAsyncLifetime
         await using (var change = await store.BeginChangeAsync(default))
         {
             store.Add(NewExport("node1"));
-            await change.CommitAsync(() => Task.CompletedTask, default);
+            await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
         }
 
         Assert.Equal(["node1"], (await Store().ListAsync(default)).Select(e => e.Name));
@@ -52,7 +52,7 @@ public sealed class ExportStoreTests : IAsyncLifetime
             {
                 Assert.Equal(["node1"], (await store.ListAsync(default)).Select(e => e.Name));
                 throw new IOException("nbd-server could not serve it");
-            }, default));
+            }, () => Task.CompletedTask, default));
         }
 
         Assert.Empty(await Store().ListAsync(default));

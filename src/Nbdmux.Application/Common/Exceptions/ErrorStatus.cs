@@ -11,6 +11,8 @@ public static class ErrorStatus
         NotFoundException => 404,
         ExportInUseException => 409,
         NbdServerUnavailableException => 503,
+        ChangeNotSavedException { NoSpace: true } => 507,
+        ChangeNotSavedException => 503,
         _ => null,
     };
 }

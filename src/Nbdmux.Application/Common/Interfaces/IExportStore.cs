@@ -29,7 +29,9 @@ public interface IExportChange : IAsyncDisposable
     /// <summary>
     /// Writes the pending changes, runs <paramref name="makeLive"/> while they are still
     /// uncommitted and commits only if it succeeds: the registry never records a change that
-    /// did not reach the wire. Disposing an uncommitted change rolls it back.
+    /// did not reach the wire. If the commit itself fails (a full disk), <paramref name="undo"/>
+    /// puts the wire back as the registry still has it. Disposing an uncommitted change rolls it back.
     /// </summary>
-    Task CommitAsync(Func<Task> makeLive, CancellationToken cancellationToken);
+    /// <exception cref="Exceptions.ChangeNotSavedException">The registry could not record the change.</exception>
+    Task CommitAsync(Func<Task> makeLive, Func<Task> undo, CancellationToken cancellationToken);
 }

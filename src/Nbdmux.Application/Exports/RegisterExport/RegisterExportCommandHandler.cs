@@ -26,6 +26,7 @@ public sealed class RegisterExportCommandHandler(
         await using var change = await store.BeginChangeAsync(cancellationToken);
         var export = await store.FindAsync(name, cancellationToken);
         var created = export is null;
+        var previous = export is null ? null : ServedExport.From(export);
         audit.Found(created ? AuditActions.Register : AuditActions.Replace, export);
         IReadOnlyList<ClientConnection> displaced = [];
         if (export is null)
@@ -55,7 +56,9 @@ public sealed class RegisterExportCommandHandler(
                 logger.LogWarning("Export {ExportName} changed file by force: disconnecting {Peers}", name, displaced.Select(c => c.Peer));
                 await nbdServer.DisconnectAsync(displaced, cancellationToken);
             }
-        }, cancellationToken);
+        }, undo: () => previous is null
+            ? nbdServer.WithdrawAsync(name, CancellationToken.None)
+            : nbdServer.PublishAsync(previous, CancellationToken.None), cancellationToken);
 
         logger.LogInformation(
             "Export {ExportName} {Outcome}: {ImagePath} ({SizeBytes} bytes, {Access})",

@@ -35,7 +35,7 @@ public sealed class RemoveExportCommandHandler(
                 logger.LogWarning("Export {ExportName} removed by force: disconnecting {Peers}", export.Name, connected.Select(c => c.Peer));
                 await nbdServer.DisconnectAsync(connected, cancellationToken);
             }
-        }, cancellationToken);
+        }, undo: () => nbdServer.PublishAsync(ServedExport.From(export), CancellationToken.None), cancellationToken);
 
         logger.LogInformation("Export {ExportName} removed ({ImagePath})", export.Name, export.FilePath);
         return Unit.Value;
