@@ -46,6 +46,7 @@ public static class DependencyInjection
             provider.GetRequiredService<INbdBackend>(),
             provider.GetRequiredService<INbdProbe>(),
             provider.GetRequiredService<StartupRecovery>(),
+            provider.GetRequiredService<IAuditLog>(),
             provider.GetRequiredService<NbdmuxOptions>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<NbdServerSupervisor>>()));

@@ -59,6 +59,11 @@ public sealed class AuditEvent
         public const string Open = "open";
 
         public const string Anonymous = "none";
+
+        /// <summary>nbdmux acting on its own, not on a request.</summary>
+        public const string System = "system";
+
+        public static Actor Nbdmux { get; } = new(null, System);
     }
 
     /// <summary>What the change touched: the export before and after, and the clients cut by force.</summary>

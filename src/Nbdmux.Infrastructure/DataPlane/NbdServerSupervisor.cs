@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Domain.Audit;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.NbdServer;
@@ -42,6 +44,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private readonly INbdBackend _backend;
     private readonly INbdProbe _probe;
     private readonly StartupRecovery _recovery;
+    private readonly IAuditLog _audit;
     private readonly NbdmuxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<NbdServerSupervisor> _logger;
@@ -67,11 +70,13 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         INbdBackend backend,
         INbdProbe probe,
         StartupRecovery recovery,
+        IAuditLog audit,
         NbdmuxOptions options,
         TimeProvider time,
         ILogger<NbdServerSupervisor> logger,
         TimeSpan? maxRestartDelay = null)
     {
+        _audit = audit;
         _backend = backend;
         _probe = probe;
         _recovery = recovery;
@@ -418,6 +423,22 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _withheld[name] = reason;
         _logger.LogWarning("Export {ExportName} is registered but NOT served any more: {Reason}", name, reason);
         Enter(_state);
+        _ = RecordWithheldAsync(name, reason);
+    }
+
+    private async Task RecordWithheldAsync(string name, string reason)
+    {
+        try
+        {
+            await _audit.RecordAsync(
+                AuditEvent.Record(_time.GetUtcNow(), AuditActions.Withhold, name, AuditEvent.Actor.Nbdmux, AuditEvent.ChangeRecord.None,
+                    new AuditEvent.Result(AuditEvent.Refused, null, reason)),
+                CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Could not write the audit record of withholding {ExportName}", name);
+        }
     }
 
     private async ValueTask RestartAfterFailureAsync(CancellationToken cancellationToken)

@@ -7,5 +7,8 @@ public static class AuditActions
     public const string Remove = "remove";
     public const string Login = "login";
 
-    public static IReadOnlyList<string> All { get; } = [Register, Replace, Remove, Login];
+    /// <summary>nbdmux itself stopped serving a registered export (its file changed after registration).</summary>
+    public const string Withhold = "withhold";
+
+    public static IReadOnlyList<string> All { get; } = [Register, Replace, Remove, Login, Withhold];
 }

@@ -20,6 +20,7 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
     private readonly FakeProbe _probe = new();
     private readonly FakeTimeProvider _time = new();
     private readonly List<Export> _registered = [];
+    private readonly Mock<IAuditLog> _audit = new();
     private NbdServerSupervisor _supervisor = null!;
 
     public NbdServerSupervisorTests()
@@ -173,6 +174,9 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
         await TickUntilAsync(() => _supervisor.Status.WithheldReason("swapped") is not null);
         Assert.Equal("its file was replaced", _supervisor.Status.WithheldReason("swapped"));
         Assert.DoesNotContain("swapped", _backend.Published.Keys);
+        _audit.Verify(a => a.RecordAsync(
+            It.Is<Nbdmux.Domain.Audit.AuditEvent>(e => e.Action == "withhold" && e.ExportName == "swapped" && e.Reason == "its file was replaced"),
+            It.IsAny<CancellationToken>()));
 
         await _supervisor.PublishAsync(Served("swapped"), CancellationToken.None);
         Assert.Null(_supervisor.Status.WithheldReason("swapped"));
@@ -192,7 +196,7 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
         var scopes = new ServiceCollection().AddSingleton(store.Object).BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
         var options = new NbdmuxOptions { Bind = "127.0.0.1", NbdPort = FreePort() };
         _supervisor = new NbdServerSupervisor(
-            _backend, _probe, new StartupRecovery(scopes, images.Object, NullLogger<StartupRecovery>.Instance), options, _time,
+            _backend, _probe, new StartupRecovery(scopes, images.Object, NullLogger<StartupRecovery>.Instance), _audit.Object, options, _time,
             NullLogger<NbdServerSupervisor>.Instance);
         await _supervisor.StartAsync(CancellationToken.None);
     }
