@@ -43,23 +43,25 @@ public sealed class ImageFiles(ImageRoots roots) : IImageFiles
             throw new ImageUnservableException($"file '{path}' does not exist on the nbdmux host.");
         }
 
-        if (roots.Containing(canonical) is not { } root)
-        {
-            var resolved = canonical == path ? "" : $" (it resolves to '{canonical}')";
-            throw new ImageUnservableException(
-                $"file '{path}'{resolved} is outside the image roots ({string.Join(", ", roots.Canonical)}); move the image there or add its directory with --images-dir.");
-        }
+        var root = roots.Containing(canonical) ?? throw OutsideTheRoots(path, canonical);
 
         var file = OpenBeneath(root, canonical, errno => ChangedWhileChecked(path, errno));
         return CheckContent(file, root, canonical, path);
     }
 
     /// <summary>The registered file, found again beneath its root and checked as at registration.</summary>
-    /// <exception cref="ImageUnservableException">The path no longer names the registered file, or it is no longer servable.</exception>
+    /// <exception cref="ImageUnservableException">The path no longer names the registered file, or it cannot be served (or read) now.</exception>
     public VerifiedImage OpenRegistered(ServedExport export)
     {
-        var (file, root) = FindRegistered(export);
-        return CheckContent(file, root, export.FilePath, export.FilePath);
+        try
+        {
+            var (file, root) = FindRegistered(export);
+            return CheckContent(file, root, export.FilePath, export.FilePath);
+        }
+        catch (IOException e)
+        {
+            throw new ImageUnservableException($"file '{export.FilePath}' cannot be opened by nbdmux: {e.Message}");
+        }
     }
 
     /// <summary>Why the registered path no longer names the registered file, or null while it does (identity only: cheap enough to ask often).</summary>
@@ -85,11 +87,7 @@ public sealed class ImageFiles(ImageRoots roots) : IImageFiles
                 $"file '{path}' was registered by an earlier nbdmux and could not be checked again at start-up (the log says why); register it again.");
         }
 
-        if (roots.Containing(path) is not { } root)
-        {
-            throw new ImageUnservableException(
-                $"file '{path}' is outside the image roots ({string.Join(", ", roots.Canonical)}); move the image there or add its directory with --images-dir.");
-        }
+        var root = roots.Containing(path) ?? throw OutsideTheRoots(path, path);
 
         var file = OpenBeneath(root, path, errno => ChangedSinceRegistered(path, errno));
         if (file.Stat.Identity != registered)
@@ -102,6 +100,13 @@ public sealed class ImageFiles(ImageRoots roots) : IImageFiles
         return (file, root);
     }
 
+    private ImageUnservableException OutsideTheRoots(string path, string canonical)
+    {
+        var resolved = canonical == path ? "" : $" (it resolves to '{canonical}')";
+        return new ImageUnservableException(
+            $"file '{path}'{resolved} is outside the image roots ({string.Join(", ", roots.Canonical)}); move the image there or add its directory with --images-dir.");
+    }
+
     private static OpenedFile OpenBeneath(string root, string canonicalPath, Func<int, string?> reason)
     {
         OpenedFile rootDirectory;
@@ -109,7 +114,7 @@ public sealed class ImageFiles(ImageRoots roots) : IImageFiles
         {
             rootDirectory = BeneathOpener.OpenCanonical(root);
         }
-        catch (FileSystemCallException e)
+        catch (FileSystemCallException e) when (IsPathProblem(e.Errno))
         {
             throw new ImageUnservableException(
                 $"image root '{root}' cannot be opened as a plain directory ({Errno.Describe(e.Errno)}); nothing in it is served until it is one again.");
@@ -145,18 +150,31 @@ public sealed class ImageFiles(ImageRoots roots) : IImageFiles
                 throw new ImageUnservableException($"file '{path}' is empty (0 bytes): there is nothing to boot from; write the image first, then register it.");
             }
 
-            using var image = new FileStream(BeneathOpener.Reopen(file.Handle, OpenFlags.ReadOnly), FileAccess.Read, bufferSize: 1);
-            if (ImageFormat.RefusalFor(image, path) is { } refusal)
-            {
-                throw new ImageUnservableException(refusal);
-            }
-
-            return new VerifiedImage(file, root, ImageRoots.RelativeTo(root, canonicalPath), ImageFormat.PartitionTableOf(image));
+            return new VerifiedImage(file, root, ImageRoots.RelativeTo(root, canonicalPath), ReadPartitionTable(file, path));
         }
         catch
         {
             file.Dispose();
             throw;
+        }
+    }
+
+    private static bool IsPathProblem(int errno) => errno is Errno.NoEntry or Errno.TooManySymlinks or Errno.CrossDevice
+        or Errno.NotDirectory or Errno.AccessDenied or Errno.NoPermission or Errno.NameTooLong;
+
+    /// <summary>The partition table of a raw image; anything else is refused with the command that makes it raw.</summary>
+    private static PartitionTable ReadPartitionTable(OpenedFile file, string path)
+    {
+        try
+        {
+            using var image = new FileStream(BeneathOpener.Reopen(file.Handle, OpenFlags.ReadOnly), FileAccess.Read, bufferSize: 1);
+            return ImageFormat.RefusalFor(image, path) is { } refusal
+                ? throw new ImageUnservableException(refusal)
+                : ImageFormat.PartitionTableOf(image);
+        }
+        catch (IOException e)
+        {
+            throw new ImageUnservableException($"file '{path}' cannot be read by nbdmux: {e.Message}");
         }
     }
 
