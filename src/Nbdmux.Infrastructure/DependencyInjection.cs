@@ -19,7 +19,10 @@ public static class DependencyInjection
         services.AddSingleton<CommittedExports>();
         services.AddScoped<IExportStore, ExportStore>();
         services.AddSingleton<IAuditLog, AuditLog>();
-        services.AddSingleton<IImageFiles, ImageFiles>();
+        services.AddSingleton<ImageRoots>();
+        services.AddSingleton<ImageFiles>();
+        services.AddSingleton<IImageFiles>(provider => provider.GetRequiredService<ImageFiles>());
+        services.AddSingleton<ServedFileAudit>();
 
         services.AddSingleton<NbdServerLayout>();
         services.AddSingleton<ExportGates>();

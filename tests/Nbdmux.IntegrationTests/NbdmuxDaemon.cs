@@ -9,24 +9,31 @@ namespace Nbdmux.IntegrationTests;
 
 /// <summary>
 /// The real nbdmux, run as its own process (as `dotnet Nbdmux.Api.dll`) on free loopback ports
-/// with a temporary data dir, driving the real nbd-server.
+/// with a temporary data dir and, beside it, a temporary image root, driving the real nbd-server.
 /// </summary>
 public sealed class NbdmuxDaemon : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
+    private readonly string _scratch = Directory.CreateTempSubdirectory("nbdmux-it-").FullName;
     private Process? _process;
 
-    public NbdmuxDaemon(string? dataDir = null)
+    /// <param name="dataDir">A data dir the caller owns and cleans up (e.g. on another filesystem); by default one beside the image root.</param>
+    /// <param name="backend">The NBD server nbdmux drives. nbd-server is the only one yet, so it is not passed as a flag.</param>
+    public NbdmuxDaemon(string? dataDir = null, string backend = "nbd-server")
     {
         Prerequisites.Require("nbd-server", "nbd-server");
-        DataDir = dataDir ?? Directory.CreateTempSubdirectory("nbdmux-it-").FullName;
-        ImagesDir = Directory.CreateDirectory(Path.Combine(DataDir, "images")).FullName; // the default image root
+        Backend = backend;
+        DataDir = dataDir ?? CreateDirectoryBeside("data");
+        ImagesDir = CreateDirectoryBeside("images");
         HttpPort = FreePort();
         NbdPort = FreePort();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    public string Backend { get; }
     public string DataDir { get; }
+
+    /// <summary>The image root, passed as --images-dir unless a launch names image roots itself.</summary>
     public string ImagesDir { get; }
     public int HttpPort { get; }
     public int NbdPort { get; }
@@ -35,12 +42,15 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     public string Output { get { lock (_output) { return _output.ToString(); } } }
     public Process Process => _process ?? throw new InvalidOperationException("nbdmux is not started.");
 
-    public static async Task<NbdmuxDaemon> StartAsync()
+    public static async Task<NbdmuxDaemon> StartAsync(string backend = "nbd-server")
     {
-        var daemon = new NbdmuxDaemon();
+        var daemon = new NbdmuxDaemon(backend: backend);
         await daemon.LaunchAsync();
         return daemon;
     }
+
+    /// <summary>A new directory beside the data dir and the image root (outside both), deleted with the daemon.</summary>
+    public string CreateDirectoryBeside(string name) => Directory.CreateDirectory(Path.Combine(_scratch, name)).FullName;
 
     /// <summary>Starts nbdmux and waits until /healthz says ok.</summary>
     public async Task LaunchAsync(params string[] extraArgs)
@@ -172,7 +182,7 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         }
 
         Http.Dispose();
-        Directory.Delete(DataDir, recursive: true);
+        Directory.Delete(_scratch, recursive: true);
     }
 
     private Process Spawn(string[] extraArgs)
@@ -184,7 +194,8 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1" }.Concat(extraArgs))
+        var imageRoots = extraArgs.Contains("--images-dir") ? [] : new[] { "--images-dir", ImagesDir };
+        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1" }.Concat(imageRoots).Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }

@@ -19,7 +19,7 @@ public static class NbdmuxSettings
         ("--nbd-port", nameof(NbdmuxOptions.NbdPort), "TCP port targets connect to with nbd-client (default 10809)"),
         ("--bind", nameof(NbdmuxOptions.Bind), "address for both HTTP and NBD (default 0.0.0.0)"),
         ("--nbd-server-bin", nameof(NbdmuxOptions.NbdServerBin), "nbd-server executable (default nbd-server, found in PATH)"),
-        ("--images-dir", nameof(NbdmuxOptions.ImagesDir), "a directory whose images may be exported; repeat for more; env: ':'-separated (default <data-dir>/images)"),
+        ("--images-dir", nameof(NbdmuxOptions.ImagesDir), "a directory whose images may be exported; repeat for more; env: ':'-separated; never inside the data dir or around it (default ./images)"),
         ("--admin-password", nameof(NbdmuxOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
         ("--log-format", nameof(NbdmuxOptions.LogFormat), "text (one line per event) or json (one object per line, for log shippers) (default text)"),
     ];

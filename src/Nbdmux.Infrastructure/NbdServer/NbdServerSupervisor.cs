@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.Files;
 using Polly;
 
 namespace Nbdmux.Infrastructure.NbdServer;
@@ -48,7 +49,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private readonly NbdServerLayout _layout;
     private readonly NbdProbe _probe;
     private readonly IServiceScopeFactory _scopes;
-    private readonly IImageFiles _imageFiles;
+    private readonly ServedFileAudit _fileAudit;
     private readonly ClientConnectionTable _connections;
     private readonly NbdServerReaper _reaper;
     private readonly NbdmuxOptions _options;
@@ -80,7 +81,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         NbdServerLayout layout,
         NbdProbe probe,
         IServiceScopeFactory scopes,
-        IImageFiles imageFiles,
+        ServedFileAudit fileAudit,
         ClientConnectionTable connections,
         NbdServerReaper reaper,
         NbdmuxOptions options,
@@ -92,7 +93,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _layout = layout;
         _probe = probe;
         _scopes = scopes;
-        _imageFiles = imageFiles;
+        _fileAudit = fileAudit;
         _connections = connections;
         _reaper = reaper;
         _options = options;
@@ -151,10 +152,15 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _layout.Create();
         foreach (var export in await LoadRegisteredAsync(cancellationToken))
         {
-            if (_imageFiles.Inspect(export.FilePath) is { Image: null, Problem: var problem })
+            try
             {
-                _logger.LogWarning("Export {ExportName} is registered but NOT served: {Reason}", export.Name, problem);
-                _withheld[export.Name] = problem!;
+                // The registered file, found again beneath its root, or nothing.
+                _gates.Open(export);
+            }
+            catch (ImageUnservableException e)
+            {
+                _logger.LogWarning("Export {ExportName} is registered but NOT served: {Reason}", export.Name, e.Message);
+                _withheld[export.Name] = e.Message;
                 continue;
             }
 
@@ -170,10 +176,6 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         DeleteAbandonedOverlays();
         _gates.DeleteAllExcept(_desired.Keys.ToHashSet());
         _gates.Close(NbdServerConfig.PlaceholderSection);
-        foreach (var export in _desired.Values)
-        {
-            _gates.Open(export);
-        }
 
         PortCheck.EnsureFree(new System.Net.IPEndPoint(_options.BindAddress(), _options.NbdPort), "--nbd-port");
         _launcher.LogStartCost();
@@ -224,7 +226,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                 await ApplyAsync(export, CancellationToken.None);
                 ClearWithheld(export.Name);
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not ImageUnservableException) // refused before anything changed
             {
                 _logger.LogError(e, "Publishing export {ExportName} failed; restoring its previous state", export.Name);
                 Restore(export.Name, previous);
@@ -274,6 +276,11 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 _reaper.CollectOrphans(Connections);
+                if (_fileAudit.IsDue)
+                {
+                    await WithholdChangedFilesAsync(stoppingToken);
+                }
+
                 if (await HasDiedAsync(stoppingToken))
                 {
                     await _restartPolicy.ExecuteAsync(RestartAfterDeathAsync, stoppingToken);
@@ -282,6 +289,40 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// A served export whose path no longer names the registered file is refused to new clients
+    /// (and shown withheld, with why); connected clients keep the file they opened.
+    /// </summary>
+    private async Task WithholdChangedFilesAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var changed = _fileAudit.FindChanged(_desired.Values);
+            foreach (var (name, reason) in changed)
+            {
+                _logger.LogWarning("Export {ExportName} is no longer served to new clients: {Reason}", name, reason);
+                _gates.Close(name);
+                _desired.Remove(name);
+                _withheld[name] = reason;
+            }
+
+            if (changed.Count > 0)
+            {
+                _status = _status with { Withheld = _withheld.AsReadOnly() };
+                WriteDesired();
+            }
+        }
+        catch (IOException e)
+        {
+            _logger.LogError("Withholding a changed export failed: {Reason}", e.Message);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
