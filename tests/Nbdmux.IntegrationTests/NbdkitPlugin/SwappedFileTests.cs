@@ -1,4 +1,4 @@
-using Nbdmux.Infrastructure.Files;
+using Nbdmux.Infrastructure.Files.Linux;
 
 namespace Nbdmux.IntegrationTests.NbdkitPlugin;
 
@@ -34,7 +34,11 @@ public sealed class SwappedFileTests
         {
             Directory.Move(l.Root, l.Root + "-old");
             Directory.CreateDirectory(Path.Combine(l.Root, "sub"));
-            Assert.True(HardLink.TryCreate(Path.Combine(l.Root + "-old", "sub", "a.img"), l.Image));
+            using (var original = File.OpenHandle(Path.Combine(l.Root + "-old", "sub", "a.img")))
+            {
+                Assert.Equal(0, DescriptorLink.TryCreate(original, l.Image));
+            }
+
             return Task.CompletedTask;
         }, "the image root {root} is no longer the registered directory (it was replaced)"),
         ["the root replaced by a symlink to it"] = (l =>
