@@ -24,7 +24,8 @@ public sealed class NbdmuxProcess : IAsyncDisposable
         _apiDll = apiDll;
         _logPath = logPath;
         DataDir = dataDir;
-        ImagesDir = Directory.CreateDirectory(Path.Combine(dataDir, "images")).FullName;
+        // Beside the data dir: nbdmux refuses to start with an image root inside it.
+        ImagesDir = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataDir))!, "images")).FullName;
         HttpPort = LoopbackPorts.Free();
         NbdPort = LoopbackPorts.Free();
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })

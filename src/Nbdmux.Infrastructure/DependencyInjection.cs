@@ -21,7 +21,10 @@ public static class DependencyInjection
         services.AddSingleton<CommittedExports>();
         services.AddScoped<IExportStore, ExportStore>();
         services.AddSingleton<IAuditLog, AuditLog>();
-        services.AddSingleton<IImageFiles, ImageFiles>();
+        services.AddSingleton<ImageRoots>();
+        services.AddSingleton<ImageFiles>();
+        services.AddSingleton<IImageFiles>(provider => provider.GetRequiredService<ImageFiles>());
+        services.AddSingleton<ServedFileAudit>();
 
         services.AddSingleton<NbdServerLayout>();
         services.AddSingleton<ExportGates>();
@@ -47,6 +50,7 @@ public static class DependencyInjection
             provider.GetRequiredService<INbdProbe>(),
             provider.GetRequiredService<StartupRecovery>(),
             provider.GetRequiredService<IAuditLog>(),
+            provider.GetRequiredService<ServedFileAudit>(),
             provider.GetRequiredService<NbdmuxOptions>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<NbdServerSupervisor>>()));

@@ -53,6 +53,7 @@ public sealed class BadInputTests : IDisposable
         { "file that is a FIFO", """{"name":"node9","file":"ROOT/fifo"}""", HttpStatusCode.BadRequest, "not a regular file" },
         { "a qcow2 image", """{"name":"node9","file":"ROOT/disk.qcow2"}""", HttpStatusCode.BadRequest, "is a qcow2 image" },
         { "a gzip-compressed image", """{"name":"node9","file":"ROOT/disk.img.gz"}""", HttpStatusCode.BadRequest, "is a gzip image" },
+        { "an empty file", """{"name":"node9","file":"ROOT/empty.img"}""", HttpStatusCode.BadRequest, "is empty (0 bytes)" },
         { "copy-on-write but read-only", """{"name":"node9","file":"IMAGE","copy_on_write":true,"readonly":true}""", HttpStatusCode.BadRequest, "readonly cannot be true for a copy_on_write export" },
         { "an empty allow list", """{"name":"node9","file":"IMAGE","allow":[]}""", HttpStatusCode.BadRequest, "allow must list at least one" },
         { "an allow entry that is not an address", """{"name":"node9","file":"IMAGE","allow":["10.0.0.0/8","lab-switch"]}""", HttpStatusCode.BadRequest, "allow entry 'lab-switch'" },
@@ -110,5 +111,6 @@ public sealed class BadInputTests : IDisposable
         Process.Start("mkfifo", Path.Combine(root, "fifo")).WaitForExit();
         File.WriteAllBytes(Path.Combine(root, "disk.qcow2"), [0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 3, .. new byte[4096]]);
         File.WriteAllBytes(Path.Combine(root, "disk.img.gz"), [0x1f, 0x8b, 0x08, 0, .. new byte[100]]);
+        File.WriteAllBytes(Path.Combine(root, "empty.img"), []);
     }
 }

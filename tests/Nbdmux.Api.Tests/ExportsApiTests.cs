@@ -6,6 +6,7 @@ using Moq;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Files.Linux;
 
 namespace Nbdmux.Api.Tests;
 
@@ -35,7 +36,7 @@ public sealed class ExportsApiTests : IDisposable
         Assert.Equal(1 << 20, (long?)record["size_bytes"]);
         Assert.NotNull(record["created_at"]);
         Assert.NotNull(record["updated_at"]);
-        _factory.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", file, ExportAccess.ReadOnlyForEveryone), It.IsAny<CancellationToken>()));
+        _factory.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", file, FileStat.OfLink(file).Identity, ExportAccess.ReadOnlyForEveryone), It.IsAny<CancellationToken>()));
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
 
     private readonly string? _adminPassword;
     private readonly bool _ownsDataDir;
+    private readonly DirectoryInfo _imagesDir = Directory.CreateTempSubdirectory("nbdmux-api-images-");
 
     /// <param name="adminPassword">Runs with this admin password; by default open.</param>
     /// <param name="dataDir">A data dir the caller owns (and deletes); by default a temp dir deleted on dispose.</param>
@@ -31,8 +32,8 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
 
     public string DataDir { get; }
 
-    /// <summary>The default image root, &lt;data-dir&gt;/images.</summary>
-    public string ImagesDir => Directory.CreateDirectory(Path.Combine(DataDir, "images")).FullName;
+    /// <summary>The image root, a directory of its own (never inside the data dir).</summary>
+    public string ImagesDir => _imagesDir.FullName;
 
     /// <summary>A raw image of the given size inside the image root.</summary>
     public string CreateImage(string fileName, long sizeBytes)
@@ -46,6 +47,7 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Nbdmux:DataDir", DataDir);
+        builder.UseSetting("Nbdmux:ImagesDir:0", ImagesDir);
         if (_adminPassword is not null)
         {
             builder.UseSetting("Nbdmux:AdminPassword", _adminPassword);
@@ -70,6 +72,11 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
         if (_ownsDataDir && Directory.Exists(DataDir))
         {
             Directory.Delete(DataDir, recursive: true);
+        }
+
+        if (Directory.Exists(ImagesDir))
+        {
+            _imagesDir.Delete(recursive: true);
         }
     }
 }

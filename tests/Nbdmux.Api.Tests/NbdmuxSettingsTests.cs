@@ -17,8 +17,8 @@ public class NbdmuxSettingsTests
     }
 
     [Fact]
-    public void Without_images_dir_the_root_is_images_under_the_data_dir() =>
-        Assert.Equal(["/var/lib/nbdmux/images"], Parse("--data-dir", "/var/lib/nbdmux").ImageRoots());
+    public void Without_images_dir_the_root_is_images_in_the_working_directory_never_under_the_data_dir() =>
+        Assert.Equal([Path.GetFullPath("images")], Parse("--data-dir", "/var/lib/nbdmux").ImageRoots());
 
     [Theory]
     [InlineData("--dat-dir", "unknown option '--dat-dir'")]

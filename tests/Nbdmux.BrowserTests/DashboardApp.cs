@@ -40,7 +40,7 @@ public sealed class DashboardApp : IAsyncLifetime
         var port = FreePort();
         NbdPort = FreePort();
         _app = NbdmuxApp.Build([
-            "--data-dir", Path.Combine(_root.FullName, "data"), "--port", port.ToString(), "--nbd-port", NbdPort.ToString(),
+            "--data-dir", Path.Combine(_root.FullName, "data"), "--images-dir", ImagesDir, "--port", port.ToString(), "--nbd-port", NbdPort.ToString(),
             "--bind", "127.0.0.1", "--admin-password", Password,
         ]);
         await _app.StartAsync();
@@ -57,11 +57,13 @@ public sealed class DashboardApp : IAsyncLifetime
         });
     }
 
-    /// <summary>A sparse raw image of the given size in the daemon's default image root.</summary>
+    /// <summary>The image root, beside the data dir (never inside it).</summary>
+    private string ImagesDir => Directory.CreateDirectory(Path.Combine(_root.FullName, "images")).FullName;
+
+    /// <summary>A sparse raw image of the given size in the daemon's image root.</summary>
     public string CreateImage(string fileName, long sizeBytes)
     {
-        var directory = Directory.CreateDirectory(Path.Combine(_root.FullName, "data", "images"));
-        var path = Path.Combine(directory.FullName, fileName);
+        var path = Path.Combine(ImagesDir, fileName);
         using var image = File.Create(path);
         image.SetLength(sizeBytes);
         return path;

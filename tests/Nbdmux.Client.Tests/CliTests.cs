@@ -3,6 +3,7 @@ using System.Text.Json;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Cli;
+using Nbdmux.Infrastructure.Files.Linux;
 
 namespace Nbdmux.Client.Tests;
 
@@ -78,7 +79,7 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal((0, $"added node1: {image} (ro, 1.0 MiB, active)\n"), (added.ExitCode, added.Out));
         Assert.Equal((0, $"replaced node1: {image} (rw, 1.0 MiB, active)\n"), (replaced.ExitCode, replaced.Out));
-        _server.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", image, new ExportAccess(readOnly: false)), It.IsAny<CancellationToken>()));
+        _server.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", image, FileStat.OfLink(image).Identity, new ExportAccess(readOnly: false)), It.IsAny<CancellationToken>()));
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class LifecycleTests
         await using var daemon = await NbdmuxDaemon.StartAsync();
         var image = TestImage.Create(daemon.ImagesDir, "w1.img", seed: 74);
         await daemon.RegisterAsync("w1", image.Path);
-        var otherRoot = Directory.CreateDirectory(Path.Combine(daemon.DataDir, "other-root")).FullName;
+        var otherRoot = daemon.CreateDirectoryBeside("other-root");
         await daemon.TerminateAsync();
 
         await daemon.LaunchAsync("--images-dir", otherRoot);

@@ -9,19 +9,22 @@ namespace Nbdmux.IntegrationTests;
 
 /// <summary>
 /// The real nbdmux, run as its own process (as `dotnet Nbdmux.Api.dll`) on free loopback ports
-/// with a temporary data dir, driving the real nbd-server.
+/// with a temporary data dir and, beside it, a temporary image root, driving the real nbd-server.
 /// </summary>
 public sealed class NbdmuxDaemon : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
+    private readonly string _scratch = Directory.CreateTempSubdirectory("nbdmux-it-").FullName;
     private Process? _process;
 
+    /// <param name="dataDir">A data dir the caller owns and cleans up (e.g. on another filesystem); by default one beside the image root.</param>
+    /// <param name="backend">The NBD server nbdmux drives (--nbd-backend).</param>
     public NbdmuxDaemon(string? dataDir = null, string backend = Backends.NbdServer)
     {
         Backend = backend;
         Prerequisites.Require(backend == Backends.Nbdkit ? "nbdkit" : "nbd-server", backend);
-        DataDir = dataDir ?? Directory.CreateTempSubdirectory("nbdmux-it-").FullName;
-        ImagesDir = Directory.CreateDirectory(Path.Combine(DataDir, "images")).FullName; // the default image root
+        DataDir = dataDir ?? CreateDirectoryBeside("data");
+        ImagesDir = CreateDirectoryBeside("images");
         HttpPort = FreePort();
         NbdPort = FreePort();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -31,6 +34,8 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     public string Backend { get; }
 
     public string DataDir { get; }
+
+    /// <summary>The image root, passed as --images-dir unless a launch names image roots itself.</summary>
     public string ImagesDir { get; }
     public int HttpPort { get; }
     public int NbdPort { get; }
@@ -45,6 +50,9 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         await daemon.LaunchAsync();
         return daemon;
     }
+
+    /// <summary>A new directory beside the data dir and the image root (outside both), deleted with the daemon.</summary>
+    public string CreateDirectoryBeside(string name) => Directory.CreateDirectory(Path.Combine(_scratch, name)).FullName;
 
     /// <summary>Starts nbdmux and waits until /healthz says ok.</summary>
     public async Task LaunchAsync(params string[] extraArgs)
@@ -180,7 +188,7 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         }
 
         Http.Dispose();
-        Directory.Delete(DataDir, recursive: true);
+        Directory.Delete(_scratch, recursive: true);
     }
 
     private Process Spawn(string[] extraArgs)
@@ -192,7 +200,8 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1", "--nbd-backend", Backend }.Concat(extraArgs))
+        var imageRoots = extraArgs.Contains("--images-dir") ? [] : new[] { "--images-dir", ImagesDir };
+        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1", "--nbd-backend", Backend }.Concat(imageRoots).Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }

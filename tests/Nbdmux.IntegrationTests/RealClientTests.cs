@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -18,7 +17,7 @@ public sealed class RealClientTests(BackendDaemons daemons) : IClassFixture<Back
         await daemon.RegisterAsync("r1", image.Path);
         var copy = Path.Combine(daemon.ImagesDir, "r1.copy");
 
-        var (exitCode, output) = await RunAsync("nbdcopy", $"nbd://127.0.0.1:{daemon.NbdPort}/r1", copy);
+        var (exitCode, output) = await ExternalTool.RunAsync("nbdcopy", $"nbd://127.0.0.1:{daemon.NbdPort}/r1", copy);
 
         Assert.True(exitCode == 0, output);
         Assert.Equal(SHA256.HashData(File.ReadAllBytes(image.Path)), SHA256.HashData(File.ReadAllBytes(copy)));
@@ -33,11 +32,11 @@ public sealed class RealClientTests(BackendDaemons daemons) : IClassFixture<Back
         var image = TestImage.Create(daemon.ImagesDir, "r2.img", seed: 82);
         await daemon.RegisterAsync("r2", image.Path);
 
-        var (exitCode, size) = await RunAsync("nbdinfo", "--size", $"nbd://127.0.0.1:{daemon.NbdPort}/r2");
+        var (exitCode, size) = await ExternalTool.RunAsync("nbdinfo", "--size", $"nbd://127.0.0.1:{daemon.NbdPort}/r2");
         Assert.Equal((0, $"{image.SizeBytes}"), (exitCode, size.Trim()));
 
         await daemon.RemoveAsync("r2");
-        var (afterRemoval, _) = await RunAsync("nbdinfo", "--size", $"nbd://127.0.0.1:{daemon.NbdPort}/r2");
+        var (afterRemoval, _) = await ExternalTool.RunAsync("nbdinfo", "--size", $"nbd://127.0.0.1:{daemon.NbdPort}/r2");
         Assert.NotEqual(0, afterRemoval);
     }
 
@@ -54,20 +53,5 @@ public sealed class RealClientTests(BackendDaemons daemons) : IClassFixture<Back
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync());
         Assert.DoesNotContain("\"big\"", await daemon.Http.GetStringAsync("/exports"));
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string tool, params string[] args)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

@@ -22,7 +22,7 @@ public static class NbdmuxSettings
         ("--nbd-server-bin", nameof(NbdmuxOptions.NbdServerBin), "nbd-server executable (default nbd-server, found in PATH)"),
         ("--handshake-timeout", nameof(NbdmuxOptions.HandshakeTimeout), "seconds a client may take to negotiate an export before it is disconnected (default 10)"),
         ("--nbdkit-bin", nameof(NbdmuxOptions.NbdkitBin), "nbdkit executable (default nbdkit, found in PATH)"),
-        ("--images-dir", nameof(NbdmuxOptions.ImagesDir), "a directory whose images may be exported; repeat for more; env: ':'-separated (default <data-dir>/images)"),
+        ("--images-dir", nameof(NbdmuxOptions.ImagesDir), "a directory whose images may be exported; repeat for more; env: ':'-separated; never inside the data dir or around it (default ./images)"),
         ("--admin-password", nameof(NbdmuxOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
         ("--log-format", nameof(NbdmuxOptions.LogFormat), "text (one line per event) or json (one object per line, for log shippers) (default text)"),
     ];

@@ -33,6 +33,10 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
                 Detail = inUse.Message,
                 Extensions = { ["connections"] = inUse.Connections.Select(c => new { peer = c.Peer, since = c.Since }).ToArray() },
             },
+            ImageUnservableException unservable => new ProblemDetails
+            {
+                Status = ErrorStatus.Of(unservable), Title = "The image cannot be served; nothing was changed.", Detail = unservable.Message,
+            },
             NbdServerUnavailableException unavailable => new ProblemDetails
             {
                 Status = ErrorStatus.Of(unavailable), Title = "nbd-server is unavailable; nothing was changed.", Detail = unavailable.Message,

@@ -6,6 +6,10 @@ public sealed class Export
     public string Name { get; private set; } = null!;
     public string FilePath { get; private set; } = null!;
     public long SizeBytes { get; private set; }
+
+    /// <summary>The file registered at <see cref="FilePath"/>; null only on rows from before nbdmux recorded it.</summary>
+    public FileIdentity? FileIdentity { get; private set; }
+
     public PartitionTable PartitionTable { get; private set; }
     public bool ReadOnly { get; private set; }
     public bool CopyOnWrite { get; private set; }
@@ -32,12 +36,13 @@ public sealed class Export
     }
 
     public bool IsServedAs(ImageFile image, ExportAccess access) =>
-        FilePath == image.Path && SizeBytes == image.SizeBytes && PartitionTable == image.PartitionTable && Access.Equals(access);
+        FilePath == image.Path && FileIdentity == image.Identity && SizeBytes == image.SizeBytes && PartitionTable == image.PartitionTable && Access.Equals(access);
 
     /// <summary>Points the name at another file or access; the creation time is kept.</summary>
     public void Replace(ImageFile image, ExportAccess access, DateTimeOffset now)
     {
         FilePath = image.Path;
+        FileIdentity = image.Identity;
         SizeBytes = image.SizeBytes;
         PartitionTable = image.PartitionTable;
         ReadOnly = access.ReadOnly;
@@ -45,4 +50,7 @@ public sealed class Export
         Allow = access.Allow;
         UpdatedAt = now;
     }
+
+    /// <summary>For a row from before identities were recorded, once its file passed the registration checks again.</summary>
+    public void RecordFileIdentity(FileIdentity identity) => FileIdentity = identity;
 }

@@ -1,3 +1,5 @@
+using Nbdmux.Infrastructure.Files;
+
 namespace Nbdmux.Infrastructure.Configuration;
 
 public static class DataDirectory
@@ -23,12 +25,45 @@ public static class DataDirectory
 
         if (options.ImagesDir.Count == 0)
         {
-            Directory.CreateDirectory(options.ImageRoots()[0]);
+            try
+            {
+                Directory.CreateDirectory(options.ImageRoots()[0]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StartupException($"images dir '{options.ImageRoots()[0]}' cannot be created ({e.Message}); create it or pass --images-dir.", e);
+            }
         }
 
         foreach (var root in options.ImageRoots().Where(root => !Directory.Exists(root)))
         {
             throw new StartupException($"images dir '{root}' does not exist; create it or fix --images-dir.");
         }
+
+        RefuseOverlap(options);
     }
+
+    /// <summary>
+    /// nbdmux's own files (registry, key ring, nbd-server config, authfiles) must never be
+    /// exportable, and images never sit among them: compared on canonical paths, so no symlink
+    /// hides an overlap.
+    /// </summary>
+    private static void RefuseOverlap(NbdmuxOptions options)
+    {
+        var dataDir = ImageRoots.CanonicalPath(options.DataDirFullPath);
+        foreach (var root in options.ImageRoots().Select(ImageRoots.CanonicalPath))
+        {
+            var overlap = dataDir == root ? $"data dir '{dataDir}' is also an images dir"
+                : IsWithin(dataDir, root) ? $"data dir '{dataDir}' is inside images dir '{root}'"
+                : IsWithin(root, dataDir) ? $"images dir '{root}' is inside data dir '{dataDir}'"
+                : null;
+            if (overlap is not null)
+            {
+                throw new StartupException(
+                    $"{overlap}; they must not overlap, or nbdmux's own files (registry, keys, nbd-server config) could be served: give them separate directories (--data-dir, --images-dir).");
+            }
+        }
+    }
+
+    private static bool IsWithin(string path, string directory) => path.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal);
 }

@@ -45,11 +45,15 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Range(1, 3600)]
     public int HandshakeTimeout { get; set; } = 10;
 
-    /// <summary>The image roots (one or more): only files inside them can be exported; empty means &lt;data-dir&gt;/images.</summary>
+    /// <summary>
+    /// The image roots (one or more): only files inside them can be exported; empty means
+    /// ./images, beside ./data. Never inside the data dir, nor the data dir inside one of them.
+    /// </summary>
     public List<string> ImagesDir { get; set; } = [];
 
-    public IReadOnlyList<string> ImageRoots() =>
-        ImagesDir.Count > 0 ? ImagesDir.Select(Path.GetFullPath).ToList() : [Path.Combine(DataDirFullPath, "images")];
+    public const string DefaultImagesDir = "./images";
+
+    public IReadOnlyList<string> ImageRoots() => (ImagesDir.Count > 0 ? ImagesDir : [DefaultImagesDir]).Select(Path.GetFullPath).ToList();
 
     /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>
     public string? AdminPassword { get; set; }

@@ -6,6 +6,7 @@ using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.Files;
 using Nbdmux.Infrastructure.NbdServer;
 using Nbdmux.Infrastructure.Persistence;
 using Polly;
@@ -45,6 +46,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private readonly INbdProbe _probe;
     private readonly StartupRecovery _recovery;
     private readonly IAuditLog _audit;
+    private readonly ServedFileAudit _fileAudit;
     private readonly NbdmuxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<NbdServerSupervisor> _logger;
@@ -71,12 +73,14 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         INbdProbe probe,
         StartupRecovery recovery,
         IAuditLog audit,
+        ServedFileAudit fileAudit,
         NbdmuxOptions options,
         TimeProvider time,
         ILogger<NbdServerSupervisor> logger,
         TimeSpan? maxRestartDelay = null)
     {
         _audit = audit;
+        _fileAudit = fileAudit;
         _backend = backend;
         _probe = probe;
         _recovery = recovery;
@@ -113,8 +117,16 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         var needsRestart = false;
         foreach (var export in recovered.Served)
         {
-            _desired[export.Name] = export;
-            needsRestart |= _backend.Publish(export, adopted) == PublishEffect.NeedsRestart;
+            try
+            {
+                needsRestart |= _backend.Publish(export, adopted) == PublishEffect.NeedsRestart;
+                _desired[export.Name] = export;
+            }
+            catch (ImageUnservableException e)
+            {
+                _logger.LogWarning("Export {ExportName} is registered but NOT served: {Reason}", export.Name, e.Message);
+                _withheld[export.Name] = e.Message;
+            }
         }
 
         if (adopted is not null && !needsRestart)
@@ -183,7 +195,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                     Enter(_state);
                 }
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not ImageUnservableException) // refused before anything changed
             {
                 _logger.LogError(e, "Publishing export {ExportName} failed; restoring its previous state", export.Name);
                 Restore(export.Name, previous);
@@ -263,8 +275,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     private async Task ApplyAsync(ServedExport export, CancellationToken cancellationToken)
     {
+        var effect = _backend.Publish(export, _server);
         _desired[export.Name] = export;
-        if (_backend.Publish(export, _server) == PublishEffect.Live)
+        if (effect == PublishEffect.Live)
         {
             await ProveServedAsync(export, cancellationToken);
             _logger.LogInformation("Export {ExportName} now serves {FilePath} to new clients, without a restart", export.Name, export.FilePath);
@@ -280,16 +293,23 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
     private void Restore(string name, ServedExport? previous)
     {
-        if (previous is null)
+        try
         {
-            _desired.Remove(name);
-            _backend.Withdraw(name);
+            if (previous is not null)
+            {
+                _backend.Publish(previous, _server);
+                _desired[name] = previous;
+                return;
+            }
         }
-        else
+        catch (ImageUnservableException e)
         {
-            _desired[name] = previous;
-            _backend.Publish(previous, _server);
+            // The previous file changed too: serving nothing is the only safe state left.
+            _withheld[name] = e.Message;
         }
+
+        _desired.Remove(name);
+        _backend.Withdraw(name);
     }
 
     /// <summary>
@@ -365,6 +385,14 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             foreach (var (name, reason) in _backend.Poll(_server))
             {
                 Withhold(name, reason);
+            }
+
+            if (_fileAudit.IsDue)
+            {
+                foreach (var (name, reason) in _fileAudit.FindChanged(_desired.Values))
+                {
+                    Withhold(name, reason);
+                }
             }
 
             if (_server is not { } server)

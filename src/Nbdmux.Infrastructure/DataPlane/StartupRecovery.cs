@@ -42,18 +42,16 @@ public sealed class StartupRecovery(IServiceScopeFactory scopes, IImageFiles ima
     /// </summary>
     private (ServedExport? Served, string? Problem) Check(Nbdmux.Domain.Exports.Export export)
     {
-        if (imageFiles.Inspect(export.FilePath).Problem is { } problem)
-        {
-            return (null, problem);
-        }
-
+        ServedExport served;
         try
         {
-            return (ServedExport.From(export), null);
+            served = ServedExport.From(export);
         }
         catch (ArgumentException e)
         {
             return (null, $"its stored settings break a rule of this version ({e.Message}); register it again with valid settings.");
         }
+
+        return imageFiles.ProblemServing(served) is { } problem ? (null, problem) : (served, null);
     }
 }

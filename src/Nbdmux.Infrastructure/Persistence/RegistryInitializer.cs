@@ -5,8 +5,8 @@ using Nbdmux.Infrastructure.Configuration;
 namespace Nbdmux.Infrastructure.Persistence;
 
 /// <summary>
-/// Runs first at start-up: makes sure the data dir is writable and the registry's schema is
-/// current before the supervisor reads the exports from it.
+/// Runs first at start-up: makes sure the data dir is writable, the registry's schema is current
+/// and every export has its file's identity recorded before the supervisor reads the exports.
 /// </summary>
 public sealed class RegistryInitializer(NbdmuxOptions options, IServiceProvider services) : IHostedService
 {
@@ -14,6 +14,7 @@ public sealed class RegistryInitializer(NbdmuxOptions options, IServiceProvider 
     {
         DataDirectory.Prepare(options);
         await services.MigrateDatabaseAsync(cancellationToken);
+        await services.RecordMissingFileIdentitiesAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -28,10 +28,13 @@ internal sealed class Fakes
 
     public ImageFile HasImage(string path, long size)
     {
-        var image = new ImageFile(path, size);
+        var image = new ImageFile(path, size, IdentityOf(path));
         ImageFiles.Setup(f => f.Inspect(path)).Returns(ImageInspection.Servable(image));
         return image;
     }
+
+    /// <summary>A made-up device and inode, one per path.</summary>
+    public static FileIdentity IdentityOf(string path) => new(1, (ulong)StringComparer.Ordinal.GetHashCode(path));
 
     public void Registered(Export export) =>
         Store.Setup(s => s.FindAsync(export.Name, It.IsAny<CancellationToken>())).ReturnsAsync(export);

@@ -9,7 +9,7 @@ namespace Nbdmux.UnitTests.Application;
 public class LatestExportListTests
 {
     private static readonly IReadOnlyList<Export> Registry =
-        [Export.Register("node1", new ImageFile("/images/a.img", 512), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch)];
+        [Export.Register("node1", new ImageFile("/images/a.img", 512, new FileIdentity(1, 2)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch)];
 
     private static readonly NbdServerStatus Running = new(NbdServerState.Running, 42, DateTimeOffset.UnixEpoch, 0, null);
 

@@ -29,14 +29,14 @@ public class RegisterExportCommandHandlerTests
         Assert.True(result.Export.Readonly);
         Assert.Equal(4096, result.Export.SizeBytes);
         _fakes.Store.Verify(s => s.Add(It.Is<Export>(e => e.Name == "node1")));
-        _fakes.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", "/images/a.img", ExportAccess.ReadOnlyForEveryone), It.IsAny<CancellationToken>()));
+        _fakes.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", "/images/a.img", Fakes.IdentityOf("/images/a.img"), ExportAccess.ReadOnlyForEveryone), It.IsAny<CancellationToken>()));
         Assert.True(_fakes.Committed);
     }
 
     [Fact]
     public async Task Re_registering_a_name_replaces_its_file_and_mode()
     {
-        var existing = Export.Register("node1", new ImageFile("/images/a.img", 4096), ExportAccess.ReadOnlyForEveryone, _clock.GetUtcNow());
+        var existing = Export.Register("node1", new ImageFile("/images/a.img", 4096, Fakes.IdentityOf("/images/a.img")), ExportAccess.ReadOnlyForEveryone, _clock.GetUtcNow());
         _fakes.Registered(existing);
         _fakes.HasImage("/images/b.img", 8192);
         _clock.Advance(TimeSpan.FromMinutes(5));
@@ -47,7 +47,7 @@ public class RegisterExportCommandHandlerTests
         Assert.Equal(("/images/b.img", false, 8192L), (existing.FilePath, existing.ReadOnly, existing.SizeBytes));
         Assert.Equal(_clock.GetUtcNow(), existing.UpdatedAt);
         _fakes.Store.Verify(s => s.Add(It.IsAny<Export>()), Times.Never);
-        _fakes.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", "/images/b.img", new ExportAccess(readOnly: false)), It.IsAny<CancellationToken>()));
+        _fakes.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", "/images/b.img", Fakes.IdentityOf("/images/b.img"), new ExportAccess(readOnly: false)), It.IsAny<CancellationToken>()));
     }
 
     [Fact]

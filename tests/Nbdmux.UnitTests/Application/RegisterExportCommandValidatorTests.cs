@@ -11,7 +11,7 @@ public class RegisterExportCommandValidatorTests
 
     public RegisterExportCommandValidatorTests() =>
         _imageFiles.Setup(f => f.Inspect(It.IsAny<string>()))
-            .Returns((string path) => ImageInspection.Servable(new ImageFile(path, 512)));
+            .Returns((string path) => ImageInspection.Servable(new ImageFile(path, 512, new FileIdentity(1, 2))));
 
     [Fact]
     public void A_valid_command_passes() =>

@@ -17,7 +17,7 @@ public class RemoveExportCommandHandlerTests
     [Fact]
     public async Task Removes_the_export_and_withdraws_it_before_committing()
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 1), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 1, new FileIdentity(1, 2)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
         _fakes.Registered(export);
 
         await Handler().Handle(new RemoveExportCommand("node1"), default);
@@ -39,7 +39,7 @@ public class RemoveExportCommandHandlerTests
     [Fact]
     public async Task A_connected_export_is_not_removed_without_force()
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 1), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 1, new FileIdentity(1, 2)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
         _fakes.Registered(export);
         var client = new ClientConnection("77", "node1", "10.0.0.5:40000", DateTimeOffset.UnixEpoch);
         _fakes.NbdServer.Setup(n => n.Connections()).Returns([client]);

@@ -6,11 +6,13 @@ public class ExportTests
 {
     private static readonly DateTimeOffset Monday = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Tuesday = Monday.AddDays(1);
+    private static readonly FileIdentity FileA = new(2049, 11);
+    private static readonly FileIdentity FileB = new(2049, 12);
 
     [Fact]
     public void Register_records_the_image_and_mode()
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), ExportAccess.ReadOnlyForEveryone, Monday);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096, FileA), ExportAccess.ReadOnlyForEveryone, Monday);
 
         Assert.Equal(("node1", "/images/a.img", 4096L, true), (export.Name, export.FilePath, export.SizeBytes, export.ReadOnly));
         Assert.Equal(Monday, export.CreatedAt);
@@ -19,30 +21,31 @@ public class ExportTests
 
     [Fact]
     public void Register_refuses_an_invalid_name() =>
-        Assert.Throws<ArgumentException>(() => Export.Register("bad name", new ImageFile("/a.img", 1), ExportAccess.ReadOnlyForEveryone, Monday));
+        Assert.Throws<ArgumentException>(() => Export.Register("bad name", new ImageFile("/a.img", 1, FileA), ExportAccess.ReadOnlyForEveryone, Monday));
 
     [Fact]
     public void Replace_changes_file_and_mode_but_keeps_creation_time()
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), ExportAccess.ReadOnlyForEveryone, Monday);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096, FileA), ExportAccess.ReadOnlyForEveryone, Monday);
 
-        export.Replace(new ImageFile("/images/b.img", 8192), new ExportAccess(readOnly: false), Tuesday);
+        export.Replace(new ImageFile("/images/b.img", 8192, FileB), new ExportAccess(readOnly: false), Tuesday);
 
-        Assert.Equal(("/images/b.img", 8192L, false), (export.FilePath, export.SizeBytes, export.ReadOnly));
+        Assert.Equal(("/images/b.img", FileB, 8192L, false), (export.FilePath, export.FileIdentity, export.SizeBytes, export.ReadOnly));
         Assert.Equal(Monday, export.CreatedAt);
         Assert.Equal(Tuesday, export.UpdatedAt);
     }
 
     [Theory]
-    [InlineData("/images/a.img", 4096, true, true)]
-    [InlineData("/images/b.img", 4096, true, false)]
-    [InlineData("/images/a.img", 8192, true, false)]
-    [InlineData("/images/a.img", 4096, false, false)]
-    public void IsServedAs_compares_file_size_and_mode(string path, long size, bool readOnly, bool expected)
+    [InlineData("/images/a.img", 11, 4096, true, true)]
+    [InlineData("/images/b.img", 11, 4096, true, false)]
+    [InlineData("/images/a.img", 12, 4096, true, false)]
+    [InlineData("/images/a.img", 11, 8192, true, false)]
+    [InlineData("/images/a.img", 11, 4096, false, false)]
+    public void IsServedAs_compares_file_identity_size_and_mode(string path, ulong inode, long size, bool readOnly, bool expected)
     {
-        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096), ExportAccess.ReadOnlyForEveryone, Monday);
+        var export = Export.Register("node1", new ImageFile("/images/a.img", 4096, FileA), ExportAccess.ReadOnlyForEveryone, Monday);
 
-        Assert.Equal(expected, export.IsServedAs(new ImageFile(path, size), new ExportAccess(readOnly)));
+        Assert.Equal(expected, export.IsServedAs(new ImageFile(path, size, new FileIdentity(2049, inode)), new ExportAccess(readOnly)));
     }
 
     [Fact]
@@ -60,5 +63,5 @@ public class ExportTests
 
     [Fact]
     public void An_image_file_needs_an_absolute_path() =>
-        Assert.Throws<ArgumentException>(() => new ImageFile("relative/a.img", 1));
+        Assert.Throws<ArgumentException>(() => new ImageFile("relative/a.img", 1, FileA));
 }

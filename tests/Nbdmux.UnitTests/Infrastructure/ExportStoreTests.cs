@@ -58,6 +58,24 @@ public sealed class ExportStoreTests : IAsyncLifetime
         Assert.Empty(await Store().ListAsync(default));
     }
 
+    [Fact]
+    public async Task The_file_identity_round_trips_every_bit_and_rows_from_before_it_have_none()
+    {
+        var identity = new FileIdentity(ulong.MaxValue, (1UL << 63) + 5);
+        var store = Store();
+        await using (var change = await store.BeginChangeAsync(default))
+        {
+            store.Add(Export.Register("node1", new ImageFile("/images/node1.img", 512, identity), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+            store.Add(NewExport("old"));
+            await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
+        }
+
+        await Context().Database.ExecuteSqlRawAsync("UPDATE exports SET file_device = NULL, file_inode = NULL WHERE name = 'old'");
+
+        Assert.Equal(identity, (await Store().FindAsync("node1", default))!.FileIdentity);
+        Assert.Null((await Store().FindAsync("old", default))!.FileIdentity);
+    }
+
     private ExportStore Store() => new(Context(), _committed);
 
     private NbdmuxDbContext Context()
@@ -69,5 +87,5 @@ public sealed class ExportStoreTests : IAsyncLifetime
     }
 
     private static Export NewExport(string name) =>
-        Export.Register(name, new ImageFile($"/images/{name}.img", 512), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
+        Export.Register(name, new ImageFile($"/images/{name}.img", 512, new FileIdentity(2049, 7)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch);
 }

@@ -20,7 +20,7 @@ public class NbdServerConfigTests
     [Fact]
     public void Each_export_reads_its_image_through_its_own_symlink_and_authfile()
     {
-        var text = Render(Config(), [new ServedExport("node1", "/images/a.img", new ExportAccess(readOnly: false))]);
+        var text = Render(Config(), [new ServedExport("node1", "/images/a.img", new FileIdentity(1, 2), new ExportAccess(readOnly: false))]);
 
         Assert.Contains(
             "[node1]\nexportname = /var/lib/nbdmux/nbd-server/exports/node1\n" +
@@ -32,7 +32,7 @@ public class NbdServerConfigTests
     [Fact]
     public void A_copy_on_write_export_keeps_client_overlays_under_the_data_dir()
     {
-        var text = Render(Config(), [new ServedExport("lab", "/images/a.img", new ExportAccess(readOnly: false, copyOnWrite: true))]);
+        var text = Render(Config(), [new ServedExport("lab", "/images/a.img", new FileIdentity(1, 2), new ExportAccess(readOnly: false, copyOnWrite: true))]);
 
         Assert.Contains("readonly = false\ncopyonwrite = true\ncowdir = /var/lib/nbdmux/nbd-server/cow\n", text);
     }

@@ -10,6 +10,7 @@ public static class ErrorStatus
         ValidationException => 400,
         NotFoundException => 404,
         ExportInUseException => 409,
+        ImageUnservableException => 409,
         NbdServerUnavailableException => 503,
         ChangeNotSavedException { NoSpace: true } => 507,
         ChangeNotSavedException => 503,

@@ -15,6 +15,12 @@ public sealed class ExportConfiguration : IEntityTypeConfiguration<Export>
         builder.Property(e => e.Name).HasColumnName("name").HasMaxLength(ExportName.MaxLength).UseCollation("BINARY");
         builder.Property(e => e.FilePath).HasColumnName("file").IsRequired();
         builder.Property(e => e.SizeBytes).HasColumnName("size_bytes");
+        // SQLite integers are signed 64-bit; a device or inode number keeps its bits either way.
+        builder.ComplexProperty(e => e.FileIdentity, identity =>
+        {
+            identity.Property(i => i.Device).HasColumnName("file_device").HasConversion(value => unchecked((long)value), column => unchecked((ulong)column));
+            identity.Property(i => i.Inode).HasColumnName("file_inode").HasConversion(value => unchecked((long)value), column => unchecked((ulong)column));
+        });
         builder.Property(e => e.PartitionTable).HasColumnName("partition_table").HasConversion<string>().HasDefaultValue(PartitionTable.None);
         builder.Property(e => e.ReadOnly).HasColumnName("readonly");
         builder.Property(e => e.CopyOnWrite).HasColumnName("copy_on_write").HasDefaultValue(false);

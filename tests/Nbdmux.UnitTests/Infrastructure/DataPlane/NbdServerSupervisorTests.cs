@@ -9,6 +9,7 @@ using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.DataPlane;
+using Nbdmux.Infrastructure.Files;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.UnitTests.Infrastructure.DataPlane;
@@ -21,6 +22,7 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
     private readonly FakeTimeProvider _time = new();
     private readonly List<Export> _registered = [];
     private readonly Mock<IAuditLog> _audit = new();
+    private readonly Mock<IImageFiles> _images = new();
     private NbdServerSupervisor _supervisor = null!;
 
     public NbdServerSupervisorTests()
@@ -182,21 +184,48 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
         Assert.Null(_supervisor.Status.WithheldReason("swapped"));
     }
 
-    private void Register(string name, string file = "/images/disk.img") =>
-        _registered.Add(Export.Register(name, new ImageFile(file, 4096), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+    [Fact]
+    public async Task A_registered_export_whose_file_fails_its_checks_at_start_is_withheld()
+    {
+        Register("fine");
+        Register("moved");
+        _images.Setup(i => i.ProblemServing(It.Is<ServedExport>(e => e.Name == "moved"))).Returns("it is no longer the registered file");
 
-    private static ServedExport Served(string name, string file = "/images/disk.img") => new(name, file, ExportAccess.ReadOnlyForEveryone);
+        await StartAsync();
+
+        Assert.Equal(["fine"], _backend.Published.Keys);
+        Assert.Equal("it is no longer the registered file", _supervisor.Status.WithheldReason("moved"));
+    }
+
+    [Fact]
+    public async Task A_served_file_replaced_after_registration_stops_being_served_within_a_second()
+    {
+        Register("replaced");
+        await StartAsync();
+
+        _images.Setup(i => i.ChangeSinceRegistration(It.Is<ServedExport>(e => e.Name == "replaced"))).Returns("it was replaced");
+
+        await TickUntilAsync(() => _supervisor.Status.WithheldReason("replaced") is not null, step: TimeSpan.FromMilliseconds(100));
+        Assert.DoesNotContain("replaced", _backend.Published.Keys);
+        Assert.Equal(NbdServerState.Running, _supervisor.Status.State);
+    }
+
+    private void Register(string name, string file = "/images/disk.img") =>
+        _registered.Add(Export.Register(name, new ImageFile(file, 4096, Identity), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+
+    private static readonly FileIdentity Identity = new(1, 2);
+
+    private static ServedExport Served(string name, string file = "/images/disk.img") => new(name, file, Identity, ExportAccess.ReadOnlyForEveryone);
 
     private async Task StartAsync()
     {
         var store = new Mock<IExportStore>();
         store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync(_registered);
-        var images = new Mock<IImageFiles>();
-        images.Setup(i => i.Inspect(It.IsAny<string>())).Returns((string path) => ImageInspection.Servable(new ImageFile(path, 4096)));
         var scopes = new ServiceCollection().AddSingleton(store.Object).BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
         var options = new NbdmuxOptions { Bind = "127.0.0.1", NbdPort = FreePort() };
         _supervisor = new NbdServerSupervisor(
-            _backend, _probe, new StartupRecovery(scopes, images.Object, NullLogger<StartupRecovery>.Instance), _audit.Object, options, _time,
+            _backend, _probe, new StartupRecovery(scopes, _images.Object, NullLogger<StartupRecovery>.Instance), _audit.Object,
+            new ServedFileAudit(_images.Object, _time, NullLogger<ServedFileAudit>.Instance), options, _time,
             NullLogger<NbdServerSupervisor>.Instance);
         await _supervisor.StartAsync(CancellationToken.None);
     }
