@@ -449,7 +449,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         }
 
         _withheld[name] = reason;
-        _logger.LogWarning("Export {ExportName} is registered but NOT served any more: {Reason}", name, reason);
+        _logger.LogWarning("Export {ExportName} is no longer served to new clients: {Reason}", name, reason);
         Enter(_state);
         _ = RecordWithheldAsync(name, reason);
     }
