@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages nbdmux needs: `run` for the daemon, `test` for the test suite too.
 # gcc builds the library that makes nbd-server restarts (new export names) fast; see
-# src/Nbdmux.Infrastructure/NbdServer/Preload/skip_dh_params.c.
+# src/Nbdmux.Infrastructure/NbdServer/Preload/skip_dh_params.c. nbdkit serves the exports through a plugin
+# that gcc builds with nbdkit-plugin-dev's header (src/Nbdmux.Infrastructure/Nbdkit/Plugin/nbdmux_plugin.c).
 set -euo pipefail
 
 case "${1:-run}" in
-  run)  packages=(nbd-server gcc) ;;
-  test) packages=(nbd-server gcc libnbd-bin nbdkit chromium qemu-system-x86 busybox-static e2fsprogs cpio) ;;
+  run)  packages=(nbd-server gcc nbdkit nbdkit-plugin-dev) ;;
+  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio) ;;
   *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 
