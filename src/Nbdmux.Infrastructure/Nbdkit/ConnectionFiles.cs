@@ -62,7 +62,8 @@ public sealed class ConnectionFiles(NbdkitLayout layout)
 
     /// <summary>
     /// One connection file: `export=`, `peer=` and `since=` lines (other keys are ignored). Null
-    /// for a file that is not a valid record of a connection.
+    /// for a file that is not a valid record of a connection. A peer that is not an address and
+    /// port is shown as written (made printable): the connection counts all the same.
     /// </summary>
     public static ClientConnection? Parse(string id, string text)
     {
@@ -78,12 +79,17 @@ public sealed class ConnectionFiles(NbdkitLayout layout)
 
         return IsId(id) &&
                fields.GetValueOrDefault("export") is { } export && ExportName.IsValid(export) &&
-               fields.GetValueOrDefault("peer") is { } peer && IPEndPoint.TryParse(peer, out var endpoint) &&
+               fields.GetValueOrDefault("peer") is { } peer &&
                long.TryParse(fields.GetValueOrDefault("since"), NumberStyles.None, CultureInfo.InvariantCulture, out var sinceMs) &&
                sinceMs <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
-            ? new ClientConnection(id, export, TcpPeers.Text(endpoint.Address, endpoint.Port), DateTimeOffset.FromUnixTimeMilliseconds(sinceMs))
+            ? new ClientConnection(id, export, Shown(peer), DateTimeOffset.FromUnixTimeMilliseconds(sinceMs))
             : null;
     }
+
+    private static string Shown(string peer) =>
+        IPEndPoint.TryParse(peer, out var endpoint) && endpoint.Port != 0
+            ? TcpPeers.Text(endpoint.Address, endpoint.Port)
+            : PrintableLine.Of(peer, 64);
 
     private ClientConnection? ReadFile(string id)
     {

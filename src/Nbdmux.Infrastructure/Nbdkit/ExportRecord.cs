@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Nbdmux.Domain.Exports;
 
@@ -8,7 +10,7 @@ namespace Nbdmux.Infrastructure.Nbdkit;
 /// The text of exports/NAME, the one thing the plugin learns about an export: `key=value`
 /// lines in the order and form the plugin's parser demands, built from parsed values only.
 /// </summary>
-public static class ExportRecord
+public static partial class ExportRecord
 {
     /// <summary>The plugin refuses longer records as invalid.</summary>
     public const int MaxBytes = 64 * 1024;
@@ -36,10 +38,12 @@ public static class ExportRecord
         access.ReadOnly ? "ro" : access.CopyOnWrite ? "cow" : "rw";
 
     /// <summary>
-    /// An allow entry as the plugin compares it: a network with its host bits cleared, a bare
-    /// address as a one-address network. The plugin matches numbers only, so an IPv6 scope id
-    /// (meaningless to it) is dropped, and an IPv4-mapped IPv6 entry is written as the IPv4
-    /// network it means, since the plugin compares an IPv4 client on an IPv6 socket as IPv4.
+    /// An allow entry as the plugin accepts it: a network with its host bits cleared, a bare
+    /// address as a one-address network, the address spelled exactly as the C library's
+    /// inet_ntop spells it (the plugin refuses any other spelling; .NET's differs for a few IPv6
+    /// forms). The plugin matches numbers only, so an IPv6 scope id is dropped, and an IPv4-mapped
+    /// entry is written as the IPv4 network it means: the plugin compares an IPv4 client on an
+    /// IPv6 socket as IPv4.
     /// </summary>
     public static string CanonicalNetwork(string entry)
     {
@@ -47,11 +51,25 @@ public static class ExportRecord
             : IPAddress.TryParse(entry, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8)
             : throw new ArgumentException($"'{entry}' is neither an IP address nor a CIDR network.", nameof(entry));
         var (prefix, length) = (network.BaseAddress, network.PrefixLength);
-        if (prefix.IsIPv4MappedToIPv6 && length >= 96)
-        {
-            return new IPNetwork(prefix.MapToIPv4(), length - 96).ToString();
-        }
-
-        return new IPNetwork(new IPAddress(prefix.GetAddressBytes()), length).ToString();
+        return prefix.IsIPv4MappedToIPv6 && length >= 96
+            ? $"{InetNtop(prefix.MapToIPv4())}/{length - 96}"
+            : $"{InetNtop(prefix)}/{length}";
     }
+
+    private static string InetNtop(IPAddress address)
+    {
+        var family = address.AddressFamily == AddressFamily.InterNetwork ? AfInet : AfInet6;
+        var bytes = address.GetAddressBytes();
+        var text = new byte[InetAddressTextMax];
+        return InetNtop(family, bytes, text, (uint)text.Length) != IntPtr.Zero
+            ? Encoding.ASCII.GetString(text, 0, Array.IndexOf(text, (byte)0))
+            : throw new ArgumentException($"inet_ntop cannot spell {address}.", nameof(address));
+    }
+
+    private const int AfInet = 2;
+    private const int AfInet6 = 10;
+    private const int InetAddressTextMax = 46; // INET6_ADDRSTRLEN
+
+    [LibraryImport("libc", EntryPoint = "inet_ntop")]
+    private static partial IntPtr InetNtop(int family, byte[] address, byte[] text, uint size);
 }
