@@ -59,18 +59,19 @@ public sealed class ExportRecords(NbdkitLayout layout, IReadOnlyList<string> ima
     }
 
     /// <summary>
-    /// Puts every record away in one rename, so that the running server refuses every new
-    /// client while it keeps serving the connected ones; <see cref="RestoreStopped"/> undoes it.
+    /// Moves every record out of exports/, so that the running server refuses every new client
+    /// while it keeps serving the connected ones; <see cref="RestoreStopped"/> undoes it. Record
+    /// by record: the plugin holds exports/ open from its start, so the directory itself must
+    /// never be renamed or replaced under a running server.
     /// </summary>
     public void PutAway()
     {
-        if (Directory.Exists(layout.StoppedExportsDirectory))
+        DeleteStopped();
+        Directory.CreateDirectory(layout.StoppedExportsDirectory);
+        foreach (var name in Names())
         {
-            Directory.Delete(layout.StoppedExportsDirectory, recursive: true);
+            File.Move(layout.RecordPath(name), Path.Combine(layout.StoppedExportsDirectory, name));
         }
-
-        Directory.Move(layout.ExportsDirectory, layout.StoppedExportsDirectory);
-        Directory.CreateDirectory(layout.ExportsDirectory);
     }
 
     /// <summary>Serves again what <see cref="PutAway"/> put away, if anything.</summary>
@@ -81,22 +82,23 @@ public sealed class ExportRecords(NbdkitLayout layout, IReadOnlyList<string> ima
             return;
         }
 
-        Directory.Delete(layout.ExportsDirectory, recursive: true);
-        Directory.Move(layout.StoppedExportsDirectory, layout.ExportsDirectory);
+        var stopped = Directory.EnumerateFiles(layout.StoppedExportsDirectory).Select(Path.GetFileName).OfType<string>();
+        foreach (var name in stopped.Where(name => ExportName.IsValid(name) && !File.Exists(layout.RecordPath(name))))
+        {
+            File.Move(Path.Combine(layout.StoppedExportsDirectory, name), layout.RecordPath(name));
+        }
+
+        DeleteStopped();
     }
 
     /// <summary>Drops every record, and any put away: nothing is served until published again.</summary>
     public void Clear()
     {
-        foreach (var directory in new[] { layout.StoppedExportsDirectory, layout.ExportsDirectory })
+        DeleteStopped();
+        foreach (var file in Directory.EnumerateFiles(layout.ExportsDirectory))
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            File.Delete(file);
         }
-
-        Directory.CreateDirectory(layout.ExportsDirectory);
     }
 
     /// <summary>Writes a dot-file beside the record, then renames it over the record.</summary>
@@ -106,6 +108,14 @@ public sealed class ExportRecords(NbdkitLayout layout, IReadOnlyList<string> ima
         var unfinished = Path.Combine(layout.ExportsDirectory, "." + name);
         File.WriteAllText(unfinished, text);
         File.Move(unfinished, path, overwrite: true);
+    }
+
+    private void DeleteStopped()
+    {
+        if (Directory.Exists(layout.StoppedExportsDirectory))
+        {
+            Directory.Delete(layout.StoppedExportsDirectory, recursive: true);
+        }
     }
 
     /// <summary>A valid export name has no '/' and no leading dot: it can only ever name a file in exports/.</summary>

@@ -24,13 +24,14 @@ public sealed class NbdkitBackend(
     OverlayFiles overlays,
     ILogger<NbdkitBackend> logger) : INbdBackend
 {
-    /// <summary>The nbdkit processes this nbdmux started, kept until they have ended and been described.</summary>
-    private readonly ConcurrentDictionary<int, Process> _children = new();
+    /// <summary>By nbdkit pid, the shells waiting for the nbdkit processes this nbdmux started: kept until described.</summary>
+    private readonly ConcurrentDictionary<int, Process> _keepers = new();
 
     /// <summary>Records an adopted server was serving, not yet published again by this nbdmux.</summary>
     private HashSet<string>? _unconfirmed;
 
-    private volatile ServerProcess? _serving;
+    /// <summary>The pid of the nbdkit launched or adopted last (0: none); only it opens files under cow/.</summary>
+    private volatile int _servingPid;
 
     public string Name => "nbdkit";
 
@@ -62,7 +63,8 @@ public sealed class NbdkitBackend(
         log.SkipToEnd();
         logger.LogInformation(
             "Adopted nbdkit {Pid}, serving since {Since}: its connected clients stay connected", found.Pid, found.Since);
-        return _serving = new ServerProcess(found.Pid, found.Handle, found.Since);
+        _servingPid = found.Pid;
+        return new ServerProcess(found.Pid, found.Handle, found.Since);
     }
 
     public PublishEffect Publish(ServedExport export, ServerProcess? running)
@@ -84,9 +86,10 @@ public sealed class NbdkitBackend(
 
     public async Task<ServerProcess> LaunchAsync(CancellationToken cancellationToken)
     {
-        var (server, child) = await launcher.LaunchAsync(cancellationToken);
-        _children[server.Pid] = child;
-        return _serving = server;
+        var (server, keeper) = await launcher.LaunchAsync(cancellationToken);
+        _keepers[server.Pid] = keeper;
+        _servingPid = server.Pid;
+        return server;
     }
 
     /// <summary>
@@ -104,7 +107,6 @@ public sealed class NbdkitBackend(
             return;
         }
 
-        _serving = null;
         using var handle = ProcessHandle.Open(server.Pid);
         if (handle is not null && !server.HasExited)
         {
@@ -113,8 +115,8 @@ public sealed class NbdkitBackend(
     }
 
     public string DescribeExit(ServerProcess server) =>
-        _children.TryRemove(server.Pid, out var child)
-            ? DescribeAndDispose(child)
+        _keepers.TryRemove(server.Pid, out var keeper)
+            ? DescribeAndDispose(keeper)
             : ExitStatus.Unknown.ToString();
 
     public IReadOnlyDictionary<string, string> Poll(ServerProcess? running)
@@ -143,13 +145,13 @@ public sealed class NbdkitBackend(
     public Task DisconnectAsync(IReadOnlyList<ClientConnection> connections, CancellationToken cancellationToken) =>
         cutter.CutAsync(connections, cancellationToken);
 
-    public long OverlayBytes() => _serving is { HasExited: false } server ? overlays.BytesOf(server.Pid) : 0;
+    public long OverlayBytes() => _servingPid is not 0 and var pid ? overlays.BytesOf(pid) : 0;
 
-    private static string DescribeAndDispose(Process child)
+    private static string DescribeAndDispose(Process keeper)
     {
-        using (child)
+        using (keeper)
         {
-            return NbdkitLauncher.Describe(child);
+            return NbdkitLauncher.Describe(keeper);
         }
     }
 }

@@ -71,8 +71,9 @@ public sealed class ExportRecordsTests : IDisposable
     }
 
     [Fact]
-    public void Put_away_records_serve_again_once_restored()
+    public void Put_away_records_serve_again_once_restored_in_the_directory_the_plugin_holds_open()
     {
+        var held = Stat("%i", _layout.ExportsDirectory);
         _records.Write("a", "a\n");
 
         _records.PutAway();
@@ -81,6 +82,7 @@ public sealed class ExportRecordsTests : IDisposable
         _records.RestoreStopped();
         Assert.Equal(["a"], _records.Names());
         Assert.False(Directory.Exists(_layout.StoppedExportsDirectory));
+        Assert.Equal(held, Stat("%i", _layout.ExportsDirectory));
     }
 
     [Fact]
