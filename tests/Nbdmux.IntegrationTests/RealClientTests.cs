@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -18,7 +17,7 @@ public sealed class RealClientTests(DaemonFixture fixture) : IClassFixture<Daemo
         await Daemon.RegisterAsync("r1", image.Path);
         var copy = Path.Combine(Daemon.ImagesDir, "r1.copy");
 
-        var (exitCode, output) = await RunAsync("nbdcopy", $"nbd://127.0.0.1:{Daemon.NbdPort}/r1", copy);
+        var (exitCode, output) = await ExternalTool.RunAsync("nbdcopy", $"nbd://127.0.0.1:{Daemon.NbdPort}/r1", copy);
 
         Assert.True(exitCode == 0, output);
         Assert.Equal(SHA256.HashData(File.ReadAllBytes(image.Path)), SHA256.HashData(File.ReadAllBytes(copy)));
@@ -31,11 +30,11 @@ public sealed class RealClientTests(DaemonFixture fixture) : IClassFixture<Daemo
         var image = TestImage.Create(Daemon.ImagesDir, "r2.img", seed: 82);
         await Daemon.RegisterAsync("r2", image.Path);
 
-        var (exitCode, size) = await RunAsync("nbdinfo", "--size", $"nbd://127.0.0.1:{Daemon.NbdPort}/r2");
+        var (exitCode, size) = await ExternalTool.RunAsync("nbdinfo", "--size", $"nbd://127.0.0.1:{Daemon.NbdPort}/r2");
         Assert.Equal((0, $"{image.SizeBytes}"), (exitCode, size.Trim()));
 
         await Daemon.RemoveAsync("r2");
-        var (afterRemoval, _) = await RunAsync("nbdinfo", "--size", $"nbd://127.0.0.1:{Daemon.NbdPort}/r2");
+        var (afterRemoval, _) = await ExternalTool.RunAsync("nbdinfo", "--size", $"nbd://127.0.0.1:{Daemon.NbdPort}/r2");
         Assert.NotEqual(0, afterRemoval);
     }
 
@@ -50,20 +49,5 @@ public sealed class RealClientTests(DaemonFixture fixture) : IClassFixture<Daemo
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync());
         Assert.DoesNotContain("\"big\"", await Daemon.Http.GetStringAsync("/exports"));
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string tool, params string[] args)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

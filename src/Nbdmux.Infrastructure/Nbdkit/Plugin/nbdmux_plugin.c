@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -107,6 +108,15 @@ static bool cut_watcher_started;
 static int cut_watcher_stop = -1;
 
 /* ---- configuration ---------------------------------------------------------------------------- */
+
+/* nbdkit 1.32.5 arms PR_SET_PDEATHSIG(SIGTERM) whether or not --exit-with-parent is given, so with
+ * --foreground it would die with nbdmux, or even with the thread of nbdmux that started it. It must
+ * outlive nbdmux and keep every client connected; this is the first plugin code nbdkit runs. */
+static void
+nbdmux_load (void)
+{
+  prctl (PR_SET_PDEATHSIG, 0);
+}
 
 static int
 nbdmux_config (const char *key, const char *value)
@@ -221,13 +231,18 @@ write_file_atomically (int dir, const char *name, const char *content)
   return 0;
 }
 
-/* The client is refused either way; the file only tells nbdmux why, so failing to write it is logged. */
+/* The client is refused either way; the file only tells nbdmux why, so failing to write it is logged.
+ * A reason may quote a record's value: control characters are masked to keep it one printable line. */
 static void
 withhold (const char *name, const char *reason)
 {
   char line[REASON_MAX + 2];
-  nbdkit_error ("export %s refused: %s", name, reason);
-  snprintf (line, sizeof line, "%s\n", reason);
+  snprintf (line, sizeof line, "%s", reason);
+  for (char *c = line; *c; c++)
+    if ((unsigned char) *c < 0x20 || *c == 0x7f)
+      *c = '?';
+  nbdkit_error ("export %s refused: %s", name, line);
+  strcat (line, "\n");
   if (write_file_atomically (withheld_dir, name, line) == -1)
     nbdkit_error ("writing %s/withheld/%s: %m", state_dir, name);
 }
@@ -1144,6 +1159,7 @@ static struct nbdkit_plugin plugin = {
   .name = "nbdmux",
   .longname = "nbdmux data plane",
   .description = "Serves the exports nbdmux publishes under STATEDIR/exports",
+  .load = nbdmux_load,
   .config = nbdmux_config,
   .config_complete = nbdmux_config_complete,
   .config_help =
