@@ -24,8 +24,8 @@ public sealed class NbdkitBackend(
     OverlayFiles overlays,
     ILogger<NbdkitBackend> logger) : INbdBackend
 {
-    /// <summary>By nbdkit pid, the shells waiting for the nbdkit processes this nbdmux started: kept until described.</summary>
-    private readonly ConcurrentDictionary<int, Process> _keepers = new();
+    /// <summary>The nbdkit processes this nbdmux started, kept until they have ended and been described.</summary>
+    private readonly ConcurrentDictionary<int, Process> _children = new();
 
     /// <summary>Records an adopted server was serving, not yet published again by this nbdmux.</summary>
     private HashSet<string>? _unconfirmed;
@@ -86,8 +86,8 @@ public sealed class NbdkitBackend(
 
     public async Task<ServerProcess> LaunchAsync(CancellationToken cancellationToken)
     {
-        var (server, keeper) = await launcher.LaunchAsync(cancellationToken);
-        _keepers[server.Pid] = keeper;
+        var (server, child) = await launcher.LaunchAsync(cancellationToken);
+        _children[server.Pid] = child;
         _servingPid = server.Pid;
         return server;
     }
@@ -115,8 +115,8 @@ public sealed class NbdkitBackend(
     }
 
     public string DescribeExit(ServerProcess server) =>
-        _keepers.TryRemove(server.Pid, out var keeper)
-            ? DescribeAndDispose(keeper)
+        _children.TryRemove(server.Pid, out var child)
+            ? DescribeAndDispose(child)
             : ExitStatus.Unknown.ToString();
 
     public IReadOnlyDictionary<string, string> Poll(ServerProcess? running)
@@ -147,11 +147,11 @@ public sealed class NbdkitBackend(
 
     public long OverlayBytes() => _servingPid is not 0 and var pid ? overlays.BytesOf(pid) : 0;
 
-    private static string DescribeAndDispose(Process keeper)
+    private static string DescribeAndDispose(Process child)
     {
-        using (keeper)
+        using (child)
         {
-            return NbdkitLauncher.Describe(keeper);
+            return NbdkitLauncher.Describe(child);
         }
     }
 }

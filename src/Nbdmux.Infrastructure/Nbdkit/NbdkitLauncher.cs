@@ -19,48 +19,45 @@ public sealed class NbdkitLauncher(NbdkitCommand command, NbdkitLayout layout, N
     private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(2);
 
     /// <summary>
-    /// The shell that starts nbdkit and waits for it, in a session of its own so that no signal
-    /// to nbdmux's process group (a terminal's Ctrl-C) reaches either. nbdkit 1.32 asks the kernel
-    /// for SIGTERM when its parent ends (PR_SET_PDEATHSIG, on every start): this shell, not
-    /// nbdmux, must be that parent, or nbdkit would end with nbdmux, and even with the nbdmux
-    /// thread that happened to start it. The shell exits with nbdkit's status (128 + the signal
-    /// that killed it). Its own output goes to the log too: it must not hold nbdmux's.
+    /// Runs nbdkit in a session of its own, so that no signal to nbdmux's process group (a
+    /// terminal's Ctrl-C) reaches it, with its output appended to the log: it outlives nbdmux, so
+    /// it must not hold nbdmux's. setsid and the shell exec in turn, so the child is nbdkit itself.
+    /// nbdkit 1.32 arms SIGTERM for when its parent ends (PR_SET_PDEATHSIG); the plugin disarms it
+    /// as it loads, or nbdkit would end with nbdmux, and even with the nbdmux thread that started it.
     /// </summary>
-    private const string KeeperScript = "log=$1; shift; exec </dev/null >>\"$log\" 2>&1; \"$@\" & wait $!";
+    private const string LoggedExec = "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1";
 
     /// <summary>
-    /// Starts nbdkit and returns once it listens, with the <see cref="Process"/> of the shell
-    /// that waits for it, which will tell how it ended.
+    /// Starts nbdkit and returns once it listens, with its <see cref="Process"/>, which will tell
+    /// how it ended.
     /// </summary>
     /// <exception cref="NbdServerStartException">nbdkit or the plugin is missing, or nbdkit ended at once.</exception>
-    public async Task<(ServerProcess Server, Process Keeper)> LaunchAsync(CancellationToken cancellationToken)
+    public async Task<(ServerProcess Server, Process Child)> LaunchAsync(CancellationToken cancellationToken)
     {
         var arguments = command.Arguments ?? throw new NbdServerStartException(command.Problem!);
         File.Delete(layout.PidFilePath);
         log.SkipToEnd();
-        var start = new ProcessStartInfo("setsid") { ArgumentList = { "/bin/sh", "-c", KeeperScript, "sh", layout.LogPath } };
+        var start = new ProcessStartInfo("setsid") { ArgumentList = { "/bin/sh", "-c", LoggedExec, "sh", layout.LogPath } };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        var keeper = Process.Start(start) ?? throw new NbdServerStartException("Could not start setsid to run nbdkit.");
-        int? pid = null;
-        // nbdkit writes its pid file once it listens; the command line tells its pid from a half-written one.
+        var child = Process.Start(start) ?? throw new NbdServerStartException("Could not start setsid to run nbdkit.");
+        // nbdkit writes its pid file once it listens.
         var listening = await Polling.UntilAsync(
-            () => keeper.HasExited || (pid = ReadPid()) is { } found && CommandLine(found).SequenceEqual(arguments),
-            ListenTimeout, LookInterval, time, cancellationToken);
-        if (keeper.HasExited || !listening)
+            () => child.HasExited || ReadPid() == child.Id, ListenTimeout, LookInterval, time, cancellationToken);
+        if (child.HasExited || !listening)
         {
             var output = string.Join(" / ", log.ReadNewLines());
-            var outcome = keeper.HasExited ? Describe(keeper) : $"did not listen within {ListenTimeout.TotalSeconds} s";
-            keeper.Kill(entireProcessTree: true);
-            keeper.Dispose();
+            var outcome = child.HasExited ? Describe(child) : $"did not listen within {ListenTimeout.TotalSeconds} s";
+            child.Kill();
+            child.Dispose();
             throw new NbdServerStartException($"nbdkit {outcome}: {(output.Length > 0 ? output : "it said nothing")}");
         }
 
-        var handle = ProcessHandle.Open(pid!.Value) ?? throw new NbdServerStartException($"nbdkit {pid} ended right after it started listening.");
-        return (new ServerProcess(pid.Value, handle, time.GetUtcNow()), keeper);
+        var handle = ProcessHandle.Open(child.Id) ?? throw new NbdServerStartException($"nbdkit {child.Id} ended right after it started listening.");
+        return (new ServerProcess(child.Id, handle, time.GetUtcNow()), child);
     }
 
     /// <summary>The nbdkit serving this data dir according to its pid file, if it still runs.</summary>
@@ -99,18 +96,18 @@ public sealed class NbdkitLauncher(NbdkitCommand command, NbdkitLayout layout, N
     }
 
     /// <summary>
-    /// How nbdkit ended, from the exit code of the shell that waited for it: 128 + the signal
-    /// that killed it, which nbdkit never exits with on its own.
+    /// How a child ended. .NET reports death by a signal as 128 + the signal, which nbdkit never
+    /// exits with on its own.
     /// </summary>
-    public static string Describe(Process keeper)
+    public static string Describe(Process child)
     {
-        // nbdkit's pidfd reports its end a moment before the shell has passed it on.
-        if (!keeper.WaitForExit(KillTimeout))
+        // Its pidfd reports the end a moment before .NET has collected it.
+        if (!child.WaitForExit(KillTimeout))
         {
             return "has not exited";
         }
 
-        var status = keeper.ExitCode > 128 ? new ExitStatus(null, keeper.ExitCode - 128, false) : new ExitStatus(keeper.ExitCode, null, false);
+        var status = child.ExitCode > 128 ? new ExitStatus(null, child.ExitCode - 128, false) : new ExitStatus(child.ExitCode, null, false);
         return status.ToString();
     }
 
