@@ -22,7 +22,7 @@ public sealed class OverlayFiles(NbdkitLayout layout)
             foreach (var descriptor in Directory.EnumerateFiles($"/proc/{serverPid}/fd"))
             {
                 if (LinkTarget(descriptor) is { } target && target.StartsWith(cow, StringComparison.Ordinal) &&
-                    UnixFileStatus.Of(descriptor, followSymlinks: true) is { Type: UnixFileType.Regular } overlay)
+                    FileFacts.Of(descriptor, followSymlinks: true) is { IsRegularFile: true } overlay)
                 {
                     total += overlay.AllocatedBytes;
                 }

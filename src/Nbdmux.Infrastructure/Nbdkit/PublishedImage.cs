@@ -1,5 +1,3 @@
-using Nbdmux.Infrastructure.Files;
-
 namespace Nbdmux.Infrastructure.Nbdkit;
 
 /// <summary>
@@ -39,15 +37,15 @@ public sealed record PublishedImage(string Root, ulong RootDevice, ulong RootIno
         }
 
         // The identity the plugin demands is taken here, when the export is published.
-        var rootFile = UnixFileStatus.Of(root, followSymlinks: false);
-        var imageFile = UnixFileStatus.Of(filePath, followSymlinks: false);
-        if (rootFile is not { Type: UnixFileType.Directory } rootStatus)
+        var rootFile = FileFacts.Of(root, followSymlinks: false);
+        var imageFile = FileFacts.Of(filePath, followSymlinks: false);
+        if (rootFile is not { IsDirectory: true } rootStatus)
         {
             refusal = $"the image root {root} is missing";
             return null;
         }
 
-        if (imageFile is not { Type: UnixFileType.Regular } imageStatus)
+        if (imageFile is not { IsRegularFile: true } imageStatus)
         {
             refusal = imageFile is null ? $"the file at {filePath} is missing" : $"the file at {filePath} is no longer a regular file";
             return null;
