@@ -13,8 +13,6 @@ public sealed class ConnectionCutter(NbdkitLayout layout, ConnectionFiles connec
     /// <summary>The plugin sees a cut at once through inotify, and within its one-second rescan otherwise.</summary>
     private static readonly TimeSpan GoneTimeout = TimeSpan.FromSeconds(5);
 
-    private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(5);
-
     public async Task CutAsync(IReadOnlyList<ClientConnection> clients, CancellationToken cancellationToken)
     {
         var ids = clients.Select(client => client.Id).Where(ConnectionFiles.IsId).ToList();
@@ -23,7 +21,7 @@ public sealed class ConnectionCutter(NbdkitLayout layout, ConnectionFiles connec
             File.WriteAllBytes(Path.Combine(layout.CutDirectory, id), []);
         }
 
-        if (!await Polling.UntilAsync(() => !ids.Any(connections.IsConnected), GoneTimeout, LookInterval, time, cancellationToken))
+        if (!await time.UntilAsync(() => !ids.Any(connections.IsConnected), GoneTimeout, cancellationToken))
         {
             logger.LogWarning(
                 "nbdkit still serves {Connections} {Timeout} s after being asked to cut them",

@@ -16,8 +16,6 @@ public sealed class NbdkitLauncher(NbdkitCommand command, NbdkitLayout layout, N
 
     private static readonly TimeSpan KillTimeout = TimeSpan.FromSeconds(2);
 
-    private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(2);
-
     /// <summary>
     /// Runs nbdkit in a session of its own, so that no signal to nbdmux's process group (a
     /// terminal's Ctrl-C) reaches it, with its output appended to the log: it outlives nbdmux, so
@@ -45,8 +43,7 @@ public sealed class NbdkitLauncher(NbdkitCommand command, NbdkitLayout layout, N
 
         var child = Process.Start(start) ?? throw new NbdServerStartException("Could not start setsid to run nbdkit.");
         // nbdkit writes its pid file once it listens.
-        var listening = await Polling.UntilAsync(
-            () => child.HasExited || ReadPid() == child.Id, ListenTimeout, LookInterval, time, cancellationToken);
+        var listening = await time.UntilAsync(() => child.HasExited || ReadPid() == child.Id, ListenTimeout, cancellationToken);
         if (child.HasExited || !listening)
         {
             var output = string.Join(" / ", log.ReadNewLines());

@@ -3,11 +3,17 @@ namespace Nbdmux.Infrastructure.Nbdkit;
 /// <summary>Waiting for something that announces itself only by a file or a process state, by looking again.</summary>
 public static class Polling
 {
-    /// <summary>True once <paramref name="condition"/> holds, false when <paramref name="timeout"/> passed first.</summary>
-    public static async Task<bool> UntilAsync(
-        Func<bool> condition, TimeSpan timeout, TimeSpan interval, TimeProvider time, CancellationToken cancellationToken)
+    private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// True once <paramref name="condition"/> holds, false when <paramref name="timeout"/> passed
+    /// first. The pause between looks doubles from a millisecond: what is waited for here mostly
+    /// happens within a few.
+    /// </summary>
+    public static async Task<bool> UntilAsync(this TimeProvider time, Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var start = time.GetTimestamp();
+        var pause = TimeSpan.FromMilliseconds(1);
         while (!condition())
         {
             if (time.GetElapsedTime(start) >= timeout)
@@ -15,7 +21,8 @@ public static class Polling
                 return false;
             }
 
-            await Task.Delay(interval, time, cancellationToken);
+            await Task.Delay(pause, time, cancellationToken);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
         }
 
         return true;

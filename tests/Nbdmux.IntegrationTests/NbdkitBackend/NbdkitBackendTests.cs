@@ -180,7 +180,7 @@ public sealed class NbdkitBackendTests : IDisposable
             Assert.InRange(backend.OverlayBytes(), 64 * 1024, 1024 * 1024);
         }
 
-        Assert.True(await Polling.UntilAsync(() => backend.OverlayBytes() == 0, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeProvider.System, CancellationToken.None));
+        Assert.True(await TimeProvider.System.UntilAsync(() => backend.OverlayBytes() == 0, TimeSpan.FromSeconds(5), CancellationToken.None));
         Assert.True(TestImage.IsSectorOf(60, 0, (await File.ReadAllBytesAsync(image.Path))[..TestImage.SectorSize]));
         server.Dispose();
     }
