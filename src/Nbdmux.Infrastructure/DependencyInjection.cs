@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Files;
+using Nbdmux.Infrastructure.Nbdkit;
 using Nbdmux.Infrastructure.NbdServer;
 using Nbdmux.Infrastructure.Persistence;
 
@@ -41,7 +42,8 @@ public static class DependencyInjection
             NbdServerPreload.BesideApp(),
             provider.GetRequiredService<ILogger<NbdServerLauncher>>()));
         services.AddSingleton<NbdServerBackend>();
-        services.AddSingleton<INbdBackend>(provider => provider.GetRequiredService<NbdServerBackend>());
+        services.AddNbdkitBackend();
+        services.AddSingleton(BackendSelection.Select);
         services.AddSingleton<StartupRecovery>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<RegistryInitializer>();

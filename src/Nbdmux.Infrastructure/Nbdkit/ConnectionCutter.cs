@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.DataPlane;
 
 namespace Nbdmux.Infrastructure.Nbdkit;
 

@@ -26,7 +26,7 @@ public static partial class ExportRecord
             .Append($"dev={image.Device}\n")
             .Append($"ino={image.Inode}\n")
             .Append($"mode={Mode(access)}\n");
-        foreach (var entry in access.Allow?.Select(Network).Select(Spelled) ?? ["everyone"])
+        foreach (var entry in access.Networks?.Select(Spelled) ?? ["everyone"])
         {
             text.Append($"allow={entry}\n");
         }
@@ -36,12 +36,6 @@ public static partial class ExportRecord
 
     private static string Mode(ExportAccess access) =>
         access.ReadOnly ? "ro" : access.CopyOnWrite ? "cow" : "rw";
-
-    /// <summary>An allow entry parsed: a network, a bare address as a network of one.</summary>
-    public static IPNetwork Network(string entry) =>
-        IPNetwork.TryParse(entry, out var network) ? network
-        : IPAddress.TryParse(entry, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8)
-        : throw new ArgumentException($"'{entry}' is neither an IP address nor a CIDR network.", nameof(entry));
 
     /// <summary>
     /// A network as the plugin accepts it: host bits cleared, the address spelled exactly as the

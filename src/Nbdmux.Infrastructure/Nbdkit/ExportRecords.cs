@@ -11,36 +11,20 @@ namespace Nbdmux.Infrastructure.Nbdkit;
 /// Each is replaced whole by rename(2), so the plugin reads either the old record or the new
 /// one, never a mix.
 /// </summary>
-public sealed class ExportRecords(NbdkitLayout layout, IReadOnlyList<string> imageRoots)
+public sealed class ExportRecords(NbdkitLayout layout, ImageRoots roots)
 {
-    public ExportRecords(NbdkitLayout layout, NbdmuxOptions options)
-        : this(layout, options.ImageRoots())
+    /// <summary>Publishes the export to the next client that asks for it.</summary>
+    /// <exception cref="Application.Common.Exceptions.ImageUnservableException">Its image cannot be published; nothing was changed.</exception>
+    public void Publish(ServedExport export)
     {
-    }
-
-    /// <summary>
-    /// Publishes the export, or, when its image cannot be published (moved out of the image
-    /// roots, missing, replaced by a directory), removes any older record so that no client gets
-    /// it, and returns why.
-    /// </summary>
-    public string? Publish(ServedExport export)
-    {
-        var roots = imageRoots.Select(root => RealPath.Of(root) ?? root);
-        if (PublishedImage.Locate(export.FilePath, roots, out var refusal) is not { } image)
-        {
-            Delete(export.Name);
-            return refusal;
-        }
-
-        var text = ExportRecord.Render(image, export.Access);
+        var text = ExportRecord.Render(PublishedImage.Locate(export, roots), export.Access);
         if (Encoding.UTF8.GetByteCount(text) > ExportRecord.MaxBytes)
         {
-            Delete(export.Name);
-            return $"its allow list is too long: the published record would exceed {ExportRecord.MaxBytes / 1024} KiB";
+            throw new Application.Common.Exceptions.ImageUnservableException(
+                $"its allow list is too long: the published record would exceed {ExportRecord.MaxBytes / 1024} KiB");
         }
 
         Write(export.Name, text);
-        return null;
     }
 
     public void Delete(string name) => File.Delete(layout.RecordPath(Checked(name)));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.NbdServer;
@@ -22,6 +23,7 @@ public sealed class NbdkitBackend(
     ConnectionFiles connections,
     ConnectionCutter cutter,
     OverlayFiles overlays,
+    IImageFiles files,
     ILogger<NbdkitBackend> logger) : INbdBackend
 {
     /// <summary>The nbdkit processes this nbdmux started, kept until they have ended and been described.</summary>
@@ -67,14 +69,19 @@ public sealed class NbdkitBackend(
         return new ServerProcess(found.Pid, found.Handle, found.Since);
     }
 
+    /// <summary>
+    /// The file is checked here as at registration (the plugin checks it again at every client's
+    /// open), so a change that cannot be served is refused before anything changes.
+    /// </summary>
     public PublishEffect Publish(ServedExport export, ServerProcess? running)
     {
-        _unconfirmed?.Remove(export.Name);
-        if (records.Publish(export) is { } refusal)
+        if (files.ProblemServing(export) is { } problem)
         {
-            withheld.Write(export.Name, refusal);
+            throw new ImageUnservableException(problem);
         }
 
+        records.Publish(export);
+        _unconfirmed?.Remove(export.Name);
         return PublishEffect.Live;
     }
 

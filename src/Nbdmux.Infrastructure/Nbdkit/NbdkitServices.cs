@@ -12,8 +12,9 @@ public static class NbdkitServices
     public static IServiceCollection AddNbdkitBackend(this IServiceCollection services)
     {
         services.AddSingleton(provider => new NbdkitLayout(provider.GetRequiredService<NbdmuxOptions>()));
-        services.AddSingleton(provider => new NbdkitCommand(provider.GetRequiredService<NbdmuxOptions>(), provider.GetRequiredService<NbdkitLayout>()));
-        services.AddSingleton(provider => new ExportRecords(provider.GetRequiredService<NbdkitLayout>(), provider.GetRequiredService<NbdmuxOptions>()));
+        services.AddSingleton(provider => new NbdkitCommand(
+            provider.GetRequiredService<NbdmuxOptions>(), provider.GetRequiredService<NbdkitLayout>(), provider.GetRequiredService<NbdmuxOptions>().NbdkitBin));
+        services.AddSingleton<ExportRecords>();
         services.AddSingleton<NbdkitLog>();
         services.AddSingleton<NbdkitLauncher>();
         services.AddSingleton<WithheldReports>();

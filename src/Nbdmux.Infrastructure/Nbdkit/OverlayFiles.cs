@@ -1,4 +1,5 @@
 using Nbdmux.Infrastructure.Files;
+using Nbdmux.Infrastructure.Files.Linux;
 
 namespace Nbdmux.Infrastructure.Nbdkit;
 
@@ -22,7 +23,7 @@ public sealed class OverlayFiles(NbdkitLayout layout)
             foreach (var descriptor in Directory.EnumerateFiles($"/proc/{serverPid}/fd"))
             {
                 if (LinkTarget(descriptor) is { } target && target.StartsWith(cow, StringComparison.Ordinal) &&
-                    FileFacts.Of(descriptor, followSymlinks: true) is { IsRegularFile: true } overlay)
+                    FileStat.OfTarget(descriptor) is { Type: FileType.Regular } overlay)
                 {
                     total += overlay.AllocatedBytes;
                 }

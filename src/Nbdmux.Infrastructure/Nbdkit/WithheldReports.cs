@@ -4,21 +4,13 @@ using Nbdmux.Domain.Exports;
 namespace Nbdmux.Infrastructure.Nbdkit;
 
 /// <summary>
-/// withheld/NAME: why an export was refused to a client (the plugin writes one when a record is
-/// invalid or the image is not the registered file any more; nbdmux writes one when it cannot
-/// publish an export at all). Collected and deleted on every watch tick.
+/// withheld/NAME: why the plugin refused an export to a client (its record is invalid, or the
+/// image is not the registered file any more). Collected and deleted on every watch tick.
 /// </summary>
 public sealed class WithheldReports(NbdkitLayout layout)
 {
     /// <summary>One line is all a reason is; more is a broken or hostile file.</summary>
     private const int MaxReasonLength = 512;
-
-    public void Write(string name, string reason)
-    {
-        var unfinished = Path.Combine(layout.WithheldDirectory, "." + name);
-        File.WriteAllText(unfinished, reason + "\n");
-        File.Move(unfinished, Path.Combine(layout.WithheldDirectory, name), overwrite: true);
-    }
 
     /// <summary>
     /// The reasons written since the last call, by export name. Files are deleted once read,

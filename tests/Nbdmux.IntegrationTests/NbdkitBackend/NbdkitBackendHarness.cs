@@ -51,6 +51,8 @@ public sealed class NbdkitBackendHarness : IDisposable
             .AddSingleton(options ?? Options)
             .AddSingleton(TimeProvider.System)
             .AddLogging(logging => logging.AddProvider(new QueueLoggerProvider(Log)))
+            .AddSingleton<Infrastructure.Files.ImageRoots>()
+            .AddSingleton<Application.Common.Interfaces.IImageFiles, Infrastructure.Files.ImageFiles>()
             .AddNbdkitBackend();
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);

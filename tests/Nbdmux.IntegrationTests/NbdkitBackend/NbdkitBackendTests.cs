@@ -156,13 +156,16 @@ public sealed class NbdkitBackendTests : IDisposable
     }
 
     [Fact]
-    public async Task An_export_whose_image_is_gone_is_reported_when_published()
+    public async Task An_export_whose_image_was_replaced_before_it_is_published_is_refused_and_nothing_changes()
     {
         var (backend, server) = await StartAsync();
+        var image = _harness.Image("a.img", seed: 52);
+        var registered = Served("a", image.Path);
+        File.Move(_harness.Image("other.img", seed: 53).Path, image.Path, overwrite: true);
 
-        backend.Publish(Served("a", Path.Combine(_harness.ImagesDir, "missing.img")), server);
+        Assert.Throws<Application.Common.Exceptions.ImageUnservableException>(() => backend.Publish(registered, server));
 
-        Assert.Equal($"the file at {_harness.ImagesDir}/missing.img is missing", backend.Poll(server)["a"]);
+        Assert.False(File.Exists(_harness.Layout.RecordPath("a")));
         server.Dispose();
     }
 
@@ -224,8 +227,9 @@ public sealed class NbdkitBackendTests : IDisposable
         return await NbdClient.ConnectAsync(_harness.Endpoint, export, timeout.Token);
     }
 
+    /// <summary>The export as registering the file now would record it.</summary>
     private static ServedExport Served(string name, string path, ExportAccess? access = null) =>
-        new(name, path, access ?? ExportAccess.ReadOnlyForEveryone);
+        new(name, path, Infrastructure.Files.Linux.FileStat.OfLink(path).Identity, access ?? ExportAccess.ReadOnlyForEveryone);
 
     private static async Task AssertReadsAsync(NbdConnection client, TestImage image, int sector)
     {

@@ -17,12 +17,12 @@ public enum FileType
 /// identity and size. statx rather than fstat because its layout is the same on every
 /// architecture; the device is encoded as glibc's makedev does, so it equals fstat's st_dev.
 /// </summary>
-public readonly partial record struct FileStat(FileType Type, FileIdentity Identity, long Size)
+public readonly partial record struct FileStat(FileType Type, FileIdentity Identity, long Size, long AllocatedBytes)
 {
     private const int EmptyPath = 0x1000; // AT_EMPTY_PATH
     private const int NoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
     private const int CurrentDirectory = -100; // AT_FDCWD
-    private const uint TypeInodeAndSize = 0x1 | 0x100 | 0x200; // STATX_TYPE | STATX_INO | STATX_SIZE
+    private const uint TypeInodeAndSize = 0x1 | 0x100 | 0x200 | 0x400; // STATX_TYPE | STATX_INO | STATX_SIZE | STATX_BLOCKS
 
     public static FileStat Of(SafeFileHandle file)
     {
@@ -41,7 +41,17 @@ public readonly partial record struct FileStat(FileType Type, FileIdentity Ident
             : throw new FileSystemCallException($"statx of '{path}'", Marshal.GetLastPInvokeError());
     }
 
-    /// <summary>struct statx: stx_mode u16 at 28, stx_ino u64 at 32, stx_size u64 at 40, stx_dev_major and _minor u32 at 136 and 140.</summary>
+    /// <summary>The file a path finally names, following symlinks; null when there is none (or it cannot be looked at).</summary>
+    public static FileStat? OfTarget(string path)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        return StatxPath(CurrentDirectory, path, 0, TypeInodeAndSize, ref MemoryMarshal.GetReference(buffer)) == 0 ? Decode(buffer) : null;
+    }
+
+    /// <summary>
+    /// struct statx: stx_mode u16 at 28, stx_ino u64 at 32, stx_size u64 at 40, stx_blocks (512-byte
+    /// units) u64 at 48, stx_dev_major and _minor u32 at 136 and 140.
+    /// </summary>
     private static FileStat Decode(ReadOnlySpan<byte> statx)
     {
         var type = (MemoryMarshal.Read<ushort>(statx[28..]) & 0xF000) switch
@@ -52,7 +62,8 @@ public readonly partial record struct FileStat(FileType Type, FileIdentity Ident
             _ => FileType.Other,
         };
         var device = MakeDevice(MemoryMarshal.Read<uint>(statx[136..]), MemoryMarshal.Read<uint>(statx[140..]));
-        return new FileStat(type, new FileIdentity(device, MemoryMarshal.Read<ulong>(statx[32..])), MemoryMarshal.Read<long>(statx[40..]));
+        return new FileStat(
+            type, new FileIdentity(device, MemoryMarshal.Read<ulong>(statx[32..])), MemoryMarshal.Read<long>(statx[40..]), MemoryMarshal.Read<long>(statx[48..]) * 512);
     }
 
     private static ulong MakeDevice(ulong major, ulong minor) =>

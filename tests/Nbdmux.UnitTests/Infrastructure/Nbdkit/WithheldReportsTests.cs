@@ -60,13 +60,5 @@ public sealed class WithheldReportsTests : IDisposable
         Assert.Equal("refused by the nbdkit plugin (no reason given)", reasons["c"]);
     }
 
-    [Fact]
-    public void What_nbdmux_writes_itself_is_collected_the_same_way()
-    {
-        _reports.Write("a", "the file at /srv/a.img is missing");
-
-        Assert.Equal("the file at /srv/a.img is missing", _reports.Collect()["a"]);
-    }
-
     private void Report(string name, string text) => File.WriteAllText(Path.Combine(_layout.WithheldDirectory, name), text);
 }
