@@ -8,6 +8,13 @@ public static class Backends
     public const string NbdServer = "nbd-server";
 
     public static TheoryData<string> All => new() { Nbdkit, NbdServer };
+
+    /// <summary>
+    /// How a client outside an export's allow list is turned away: nbd-server says "policy";
+    /// nbdkit answers exactly as for an unknown name, so a denied client learns nothing.
+    /// </summary>
+    public static bool IsDenial(string backend, Nbdmux.Infrastructure.Nbd.NbdNegotiationException refusal) =>
+        backend == Nbdkit ? refusal.IsUnknownExport : refusal.IsRefusedByPolicy;
 }
 
 /// <summary>One running nbdmux per backend, shared by a test class and started on first use; tests use names of their own.</summary>

@@ -105,6 +105,13 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         return text;
     }
 
+    /// <summary>The value of an unlabelled metric in GET /metrics.</summary>
+    public async Task<double> MetricAsync(string name)
+    {
+        var line = (await Http.GetStringAsync("/metrics")).Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task RemoveAsync(string name)
     {
         var response = await Http.DeleteAsync($"/exports/{name}");

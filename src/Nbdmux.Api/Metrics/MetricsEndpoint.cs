@@ -41,9 +41,11 @@ public static class MetricsEndpoint
 
     private static async Task CollectAsync(IServiceProvider services, NbdmuxMetrics metrics, CancellationToken cancellationToken)
     {
-        var status = services.GetRequiredService<INbdServer>().Status;
+        var nbdServer = services.GetRequiredService<INbdServer>();
+        var status = nbdServer.Status;
         metrics.NbdServerUp.Set(status.IsRunning ? 1 : 0);
         metrics.NbdServerRestarts.IncTo(status.RestartCount);
+        metrics.OverlayBytes.Set(nbdServer.OverlayBytes());
 
         await using var scope = services.CreateAsyncScope();
         var exports = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetExportsQuery(), cancellationToken);

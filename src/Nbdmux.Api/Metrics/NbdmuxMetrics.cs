@@ -19,14 +19,15 @@ public sealed class NbdmuxMetrics
         Connections = metrics.CreateGauge("nbdmux_export_connections", "Clients connected to each export now.", "export");
         NbdServerUp = metrics.CreateGauge("nbdmux_nbd_server_up", "1 while the supervisor reports nbd-server running, else 0.");
         NbdServerRestarts = metrics.CreateCounter(
-            "nbdmux_nbd_server_restarts_total", "Listener restarts since nbdmux started: for new exports, mode changes and after crashes.");
+            "nbdmux_nbd_server_restarts_total", "Restarts of the NBD server since nbdmux started after it died or stopped answering.");
+        OverlayBytes = metrics.CreateGauge("nbdmux_cow_overlay_bytes", "Disk space taken now by copy-on-write clients' private overlays.");
         Reconfigurations = metrics.CreateHistogram(
             "nbdmux_nbd_server_reconfiguration_seconds",
             "Time until an export change was proven live on the NBD port (or failed).",
             new HistogramConfiguration
             {
                 LabelNames = ["operation", "outcome"],
-                // From a gate flip (about a millisecond) to a listener restart with Diffie-Hellman set-up (up to seconds).
+                // From a record or gate written (under a millisecond) to a listener restart (up to seconds).
                 Buckets = Histogram.ExponentialBuckets(0.001, 2, 15),
             });
     }
@@ -40,6 +41,8 @@ public sealed class NbdmuxMetrics
     public Gauge NbdServerUp { get; }
 
     public Counter NbdServerRestarts { get; }
+
+    public Gauge OverlayBytes { get; }
 
     public Histogram Reconfigurations { get; }
 }

@@ -23,11 +23,11 @@ public sealed class NbdkitCommand
 
     private readonly Lazy<(IReadOnlyList<string>? Arguments, string? Problem)> _resolved;
 
-    public NbdkitCommand(string nbdkitProgram, string pluginPath, NbdkitLayout layout, string bind, int port) =>
-        _resolved = new(() => Resolve(nbdkitProgram, pluginPath, layout, bind, port));
+    public NbdkitCommand(string nbdkitProgram, string pluginPath, NbdkitLayout layout, string bind, int port, int handshakeTimeoutSeconds) =>
+        _resolved = new(() => Resolve(nbdkitProgram, pluginPath, layout, bind, port, handshakeTimeoutSeconds));
 
     public NbdkitCommand(NbdmuxOptions options, NbdkitLayout layout, string nbdkitProgram = "nbdkit")
-        : this(nbdkitProgram, Path.Combine(AppContext.BaseDirectory, PluginFileName), layout, options.Bind, options.NbdPort)
+        : this(nbdkitProgram, Path.Combine(AppContext.BaseDirectory, PluginFileName), layout, options.Bind, options.NbdPort, options.HandshakeTimeout)
     {
     }
 
@@ -37,7 +37,8 @@ public sealed class NbdkitCommand
     /// <summary>What is missing for nbdkit to run, and how to install it.</summary>
     public string? Problem => _resolved.Value.Problem;
 
-    private static (IReadOnlyList<string>?, string?) Resolve(string nbdkitProgram, string pluginPath, NbdkitLayout layout, string bind, int port)
+    private static (IReadOnlyList<string>?, string?) Resolve(
+        string nbdkitProgram, string pluginPath, NbdkitLayout layout, string bind, int port, int handshakeTimeoutSeconds)
     {
         if (ExecutableSearch.Find(nbdkitProgram) is not { } nbdkit)
         {
@@ -60,7 +61,7 @@ public sealed class NbdkitCommand
         [
             nbdkit, "--foreground", "--log=stderr", "--ipaddr", bind, "--port", $"{port}",
             "--pidfile", layout.PidFilePath, "--threads", $"{ThreadsPerClient}",
-            pluginPath, $"dir={layout.Root}", $"build={BuildId(pluginPath, version)}",
+            pluginPath, $"dir={layout.Root}", $"build={BuildId(pluginPath, version)}", $"handshake_timeout={handshakeTimeoutSeconds}",
         ];
         return (arguments, null);
     }

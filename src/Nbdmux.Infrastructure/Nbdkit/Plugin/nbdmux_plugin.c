@@ -103,6 +103,20 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct handle *registry;
 static atomic_ulong connection_counter, temp_file_counter;
 
+/* A client that has connected but not yet been served an export, with the moment it must have
+ * been by: nbdkit 1.32 has no handshake timeout, and a socket that never negotiates would hold a
+ * thread and a descriptor for ever. */
+struct pending {
+  struct peer peer;
+  int socket; /* a duplicate of the client's socket, so that it can be shut down */
+  struct timespec deadline;
+  struct pending *next;
+};
+
+static long handshake_timeout_seconds = 10;
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pending *pending;
+
 static pthread_t cut_watcher;
 static bool cut_watcher_started;
 static int cut_watcher_stop = -1;
@@ -140,7 +154,17 @@ nbdmux_config (const char *key, const char *value)
   /* Opaque to the plugin: it lets nbdmux recognise the nbdkit of its own build in /proc/PID/cmdline. */
   if (strcmp (key, "build") == 0)
     return 0;
-  nbdkit_error ("unknown parameter '%s' (the nbdmux plugin takes dir= and build=)", key);
+  if (strcmp (key, "handshake_timeout") == 0) {
+    char *end;
+    errno = 0;
+    handshake_timeout_seconds = strtol (value, &end, 10);
+    if (errno != 0 || *end != '\0' || end == value || handshake_timeout_seconds < 1 || handshake_timeout_seconds > 3600) {
+      nbdkit_error ("handshake_timeout=%s must be a number of seconds from 1 to 3600", value);
+      return -1;
+    }
+    return 0;
+  }
+  nbdkit_error ("unknown parameter '%s' (the nbdmux plugin takes dir=, build= and handshake_timeout=)", key);
   return -1;
 }
 
@@ -756,6 +780,78 @@ unregister_connection (struct handle *handle)
     nbdkit_error ("removing %s/connections/%s: %m", state_dir, handle->id);
 }
 
+/* ---- handshake timeout ------------------------------------------------------------------------ */
+
+/* Runs in the connection's thread as soon as nbdkit has accepted it, before the handshake. */
+static int
+nbdmux_preconnect (int readonly)
+{
+  (void) readonly;
+  struct peer peer;
+  if (current_peer (&peer) == -1)
+    return 0;
+  struct pending *entry = calloc (1, sizeof *entry);
+  if (entry == NULL) {
+    nbdkit_error ("calloc: %m");
+    return -1;
+  }
+  entry->peer = peer;
+  entry->socket = duplicate_client_socket (&peer);
+  if (entry->socket == -1) {
+    free (entry); /* not a TCP client, or already gone: nothing to time out */
+    return 0;
+  }
+  clock_gettime (CLOCK_MONOTONIC, &entry->deadline);
+  entry->deadline.tv_sec += handshake_timeout_seconds;
+  pthread_mutex_lock (&pending_lock);
+  entry->next = pending;
+  pending = entry;
+  pthread_mutex_unlock (&pending_lock);
+  return 0;
+}
+
+/* The client is served: its handshake is over. */
+static void
+handshake_done (const struct peer *peer)
+{
+  pthread_mutex_lock (&pending_lock);
+  for (struct pending **link = &pending; *link != NULL; link = &(*link)->next)
+    if (same_peer (&(*link)->peer, peer)) {
+      struct pending *done = *link;
+      *link = done->next;
+      close (done->socket);
+      free (done);
+      break;
+    }
+  pthread_mutex_unlock (&pending_lock);
+}
+
+/* Shuts down the sockets of clients past their deadline, and lets go of those whose connection
+ * ended without being served (a duplicate would otherwise keep their socket open). */
+static void
+end_overdue_handshakes (void)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  pthread_mutex_lock (&pending_lock);
+  for (struct pending **link = &pending; *link != NULL;) {
+    struct pending *entry = *link;
+    if (now.tv_sec < entry->deadline.tv_sec ||
+        (now.tv_sec == entry->deadline.tv_sec && now.tv_nsec < entry->deadline.tv_nsec)) {
+      link = &entry->next;
+      continue;
+    }
+    char peer_text[INET6_ADDRSTRLEN + 16];
+    format_peer (&entry->peer, peer_text, sizeof peer_text);
+    nbdkit_debug ("client %s was not served an export within %ld s: disconnected", peer_text, handshake_timeout_seconds);
+    shutdown (entry->socket, SHUT_RDWR);
+    close (entry->socket);
+    *link = entry->next;
+    free (entry);
+  }
+  pthread_mutex_unlock (&pending_lock);
+}
+
 /* ---- cut/ watcher ----------------------------------------------------------------------------- */
 
 static void
@@ -803,6 +899,7 @@ watch_cut_requests (void *unused)
   }
   for (;;) {
     serve_cut_requests ();
+    end_overdue_handshakes ();
     struct pollfd events[2] = { { .fd = cut_watcher_stop, .events = POLLIN },
                                 { .fd = watch, .events = POLLIN } };
     if (poll (events, 2, 1000) > 0 && events[0].revents != 0)
@@ -990,6 +1087,7 @@ nbdmux_open (int readonly)
     free_handle (handle);
     return NULL;
   }
+  handshake_done (&peer);
   return handle;
 }
 
@@ -1164,10 +1262,12 @@ static struct nbdkit_plugin plugin = {
   .config_complete = nbdmux_config_complete,
   .config_help =
     "dir=STATEDIR   (required) nbdmux's state directory: exports/, connections/, cut/, withheld/, cow/\n"
-    "build=ID       ignored; lets nbdmux recognise its own nbdkit",
+    "build=ID       ignored; lets nbdmux recognise its own nbdkit\n"
+    "handshake_timeout=SECONDS  clients not served an export by then are disconnected (default 10)",
   .magic_config_key = "dir",
   .get_ready = nbdmux_get_ready,
   .after_fork = nbdmux_after_fork,
+  .preconnect = nbdmux_preconnect,
   .cleanup = nbdmux_cleanup,
   .list_exports = nbdmux_list_exports,
   .open = nbdmux_open,

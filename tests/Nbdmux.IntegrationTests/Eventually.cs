@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace Nbdmux.IntegrationTests;
+
+/// <summary>Waiting in a test for what a daemon does on its own time; fails the test when it does not happen.</summary>
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan? within = null, string? what = null)
+    {
+        var limit = within ?? TimeSpan.FromSeconds(5);
+        var elapsed = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(elapsed.Elapsed < limit, $"{what ?? "condition"} not met within {limit.TotalSeconds} s");
+            await Task.Delay(5);
+        }
+    }
+
+    public static Task TrueAsync(Func<bool> condition, TimeSpan? within = null, string? what = null) =>
+        TrueAsync(() => Task.FromResult(condition()), within, what);
+}
