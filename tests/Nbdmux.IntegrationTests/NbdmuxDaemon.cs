@@ -18,11 +18,12 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     private Process? _process;
 
     /// <param name="dataDir">A data dir the caller owns and cleans up (e.g. on another filesystem); by default one beside the image root.</param>
-    /// <param name="backend">The NBD server nbdmux drives (--nbd-backend).</param>
-    public NbdmuxDaemon(string? dataDir = null, string backend = Backends.NbdServer)
+    /// <param name="backend">The NBD server nbdmux drives (--nbd-backend); null passes no flag, leaving nbdmux to choose (nbdkit where it can run).</param>
+    public NbdmuxDaemon(string? dataDir = null, string? backend = Backends.NbdServer)
     {
-        Backend = backend;
-        Prerequisites.Require(backend == Backends.Nbdkit ? "nbdkit" : "nbd-server", backend);
+        Backend = backend ?? Backends.Nbdkit;
+        FlaggedBackend = backend;
+        Prerequisites.Require(Backend == Backends.Nbdkit ? "nbdkit" : "nbd-server", Backend);
         DataDir = dataDir ?? CreateDirectoryBeside("data");
         ImagesDir = CreateDirectoryBeside("images");
         HttpPort = FreePort();
@@ -32,6 +33,8 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
 
     /// <summary>The NBD server nbdmux runs (--nbd-backend).</summary>
     public string Backend { get; }
+
+    private string? FlaggedBackend { get; }
 
     public string DataDir { get; }
 
@@ -208,7 +211,8 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         var imageRoots = extraArgs.Contains("--images-dir") ? [] : new[] { "--images-dir", ImagesDir };
-        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1", "--nbd-backend", Backend }.Concat(imageRoots).Concat(extraArgs))
+        var backend = FlaggedBackend is { } flagged ? new[] { "--nbd-backend", flagged } : [];
+        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1" }.Concat(backend).Concat(imageRoots).Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
