@@ -20,6 +20,7 @@ public static class DependencyInjection
         services.AddDbContext<NbdmuxDbContext>((provider, db) =>
             db.UseSqlite($"Data Source={Path.Combine(provider.GetRequiredService<NbdmuxOptions>().DataDirFullPath, "nbdmux.db")}"));
         services.AddSingleton<CommittedExports>();
+        services.AddSingleton<DataDirSpace>();
         services.AddScoped<IExportStore, ExportStore>();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<ImageRoots>();

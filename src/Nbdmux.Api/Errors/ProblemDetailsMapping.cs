@@ -37,6 +37,10 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
             {
                 Status = ErrorStatus.Of(unservable), Title = "The image cannot be served; nothing was changed.", Detail = unservable.Message,
             },
+            ChangeNotSavedException notSaved => new ProblemDetails
+            {
+                Status = ErrorStatus.Of(notSaved), Title = "The change could not be saved; nothing was changed.", Detail = notSaved.Message,
+            },
             NbdServerUnavailableException unavailable => new ProblemDetails
             {
                 Status = ErrorStatus.Of(unavailable), Title = "nbd-server is unavailable; nothing was changed.", Detail = unavailable.Message,

@@ -195,7 +195,13 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                     Enter(_state);
                 }
             }
-            catch (Exception e) when (e is not ImageUnservableException) // refused before anything changed
+            catch (ImageUnservableException e)
+            {
+                _logger.LogWarning("Export {ExportName} not published: {Reason}", export.Name, e.Message);
+                Restore(export.Name, previous);
+                throw;
+            }
+            catch (Exception e)
             {
                 _logger.LogError(e, "Publishing export {ExportName} failed; restoring its previous state", export.Name);
                 Restore(export.Name, previous);
@@ -295,6 +301,20 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     {
         try
         {
+            RestoreOrWithdraw(name, previous);
+        }
+        catch (IOException e)
+        {
+            // What the wire serves for this name now is unknown: the registry is the truth, and
+            // the next start-up (or the next change of it) makes the wire match it again.
+            _logger.LogError(e, "Could not restore export {ExportName} after a failed change", name);
+        }
+    }
+
+    private void RestoreOrWithdraw(string name, ServedExport? previous)
+    {
+        try
+        {
             if (previous is not null)
             {
                 _backend.Publish(previous, _server);
@@ -324,7 +344,23 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         var proven = await _time.UntilAsync(async () =>
         {
             (last, session) = await _probe.NegotiateAsync(export.Name, cancellationToken);
-            return last == ProbeOutcome.Served || (export.Access.Allow is not null && last is ProbeOutcome.Refused or ProbeOutcome.Unknown);
+            if (last == ProbeOutcome.Served || (export.Access.Allow is not null && last is ProbeOutcome.Refused or ProbeOutcome.Unknown))
+            {
+                return true;
+            }
+
+            // A server that opens the file itself may have refused it (it changed since it was checked).
+            foreach (var (name, reason) in _backend.Poll(_server))
+            {
+                if (name == export.Name)
+                {
+                    throw new ImageUnservableException(reason);
+                }
+
+                Withhold(name, reason);
+            }
+
+            return false;
         }, ProofTimeout, cancellationToken);
         if (!proven)
         {
@@ -451,7 +487,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _withheld[name] = reason;
         _logger.LogWarning("Export {ExportName} is no longer served to new clients: {Reason}", name, reason);
         Enter(_state);
-        _ = RecordWithheldAsync(name, reason);
+        // On a thread of its own: SQLite waits synchronously for its write lock, which the change
+        // being proven (or waiting for the gate) may hold until this returns.
+        _ = Task.Run(() => RecordWithheldAsync(name, reason));
     }
 
     private async Task RecordWithheldAsync(string name, string reason)

@@ -5,7 +5,7 @@ using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
-public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed) : IExportStore
+public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, DataDirSpace space) : IExportStore
 {
     /// <summary>Known here rather than asked of EF Core, which would set the context up for a listing that needs no query.</summary>
     private bool _changing;
@@ -19,6 +19,7 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed) 
 
     public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)
     {
+        space.EnsureRoomForAChange();
         var change = new Change(db, await db.Database.BeginTransactionAsync(cancellationToken), committed, ended: () => _changing = false);
         _changing = true;
         return change;

@@ -10,10 +10,10 @@ public sealed class Tmpfs : IDisposable
     public string Path { get; }
 
     /// <summary>Needs root (CAP_SYS_ADMIN); fails with what is missing, never skips.</summary>
-    public static Tmpfs Mount()
+    public static Tmpfs Mount(string size = "64m")
     {
         var path = Directory.CreateTempSubdirectory("nbdmux-it-tmpfs-").FullName;
-        var (exitCode, output) = Run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", path);
+        var (exitCode, output) = Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path);
         if (exitCode != 0)
         {
             Directory.Delete(path);

@@ -76,7 +76,7 @@ public sealed class ExportStoreTests : IAsyncLifetime
         Assert.Null((await Store().FindAsync("old", default))!.FileIdentity);
     }
 
-    private ExportStore Store() => new(Context(), _committed);
+    private ExportStore Store() => new(Context(), _committed, new DataDirSpace(new Nbdmux.Infrastructure.Configuration.NbdmuxOptions { DataDir = _directory }));
 
     private NbdmuxDbContext Context()
     {

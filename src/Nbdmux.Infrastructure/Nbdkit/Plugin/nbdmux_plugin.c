@@ -738,7 +738,7 @@ duplicate_client_socket (const struct peer *peer)
   return found;
 }
 
-static int
+static void
 register_connection (struct handle *handle, const char *name, const struct peer *peer)
 {
   char peer_text[INET6_ADDRSTRLEN + 16], content[EXPORT_NAME_MAX + sizeof peer_text + 64];
@@ -754,16 +754,14 @@ register_connection (struct handle *handle, const char *name, const struct peer 
   if (handle->socket == -1)
     nbdkit_debug ("connection %s: socket of %s not found, cut/ can only fail its requests",
                   handle->id, peer_text);
-  /* A connection nbdmux cannot see is a connection it cannot account for or cut: refuse it. */
-  if (write_file_atomically (connections_dir, handle->id, content) == -1) {
-    nbdkit_error ("writing %s/connections/%s: %m", state_dir, handle->id);
-    return -1;
-  }
+  /* A machine that boots matters more than nbdmux's view of it: with the data dir's disk full the
+   * client is served, unseen by nbdmux (which refuses every change while its disk is full). */
+  if (write_file_atomically (connections_dir, handle->id, content) == -1)
+    nbdkit_error ("writing %s/connections/%s: %m (client served, but nbdmux does not see it)", state_dir, handle->id);
   pthread_mutex_lock (&registry_lock);
   handle->next = registry;
   registry = handle;
   pthread_mutex_unlock (&registry_lock);
-  return 0;
 }
 
 static void
@@ -1082,11 +1080,11 @@ nbdmux_open (int readonly)
     return NULL;
   }
   handle->size = st.st_size;
-  if ((handle->mode == MODE_COW && start_overlay (handle) == -1) ||
-      register_connection (handle, name, &peer) == -1) {
+  if (handle->mode == MODE_COW && start_overlay (handle) == -1) {
     free_handle (handle);
     return NULL;
   }
+  register_connection (handle, name, &peer);
   handshake_done (&peer);
   return handle;
 }
