@@ -80,6 +80,23 @@ public sealed class SupervisionTests(BackendDaemons daemons) : IClassFixture<Bac
     }
 
     [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_server_that_is_alive_but_stopped_answering_is_replaced(string backend)
+    {
+        await using var daemon = new NbdmuxDaemon(backend: backend);
+        await daemon.LaunchAsync();
+        var image = TestImage.Create(daemon.ImagesDir, "stopped.img", seed: 64);
+        await daemon.RegisterAsync("stopped", image.Path);
+        var stopped = daemon.NbdServerPid()!.Value;
+
+        NbdmuxDaemon.Signal(stopped, "STOP");
+
+        await Eventually.TrueAsync(() => daemon.NbdServerPid() is { } pid && pid != stopped, TimeSpan.FromSeconds(10), "a new server");
+        await WaitUntilServedAsync(daemon, "stopped");
+        Assert.Contains("did not answer an NBD handshake", daemon.Output);
+    }
+
+    [Theory]
     [InlineData(Backends.NbdServer)]
     public async Task A_listener_killed_while_a_change_restarts_it_is_brought_back(string backend)
     {
