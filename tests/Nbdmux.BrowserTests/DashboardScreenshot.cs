@@ -1,8 +1,14 @@
 namespace Nbdmux.BrowserTests;
 
-/// <summary>Produces docs/dashboard.png: the dashboard with a few typical exports.</summary>
+/// <summary>
+/// The dashboard with a few typical exports, as docs/dashboard.png shows it. A normal run writes
+/// the picture to a temporary file (the tree stays as it was); to refresh the one in the README,
+/// run `NBDMUX_UPDATE_SCREENSHOT=1 dotnet test tests/Nbdmux.BrowserTests --filter DashboardScreenshot`.
+/// </summary>
 public sealed class DashboardScreenshot : IAsyncLifetime
 {
+    private const string UpdateVariable = "NBDMUX_UPDATE_SCREENSHOT";
+
     private readonly DashboardApp _app = new();
 
     public Task InitializeAsync() => _app.InitializeAsync();
@@ -19,11 +25,16 @@ public sealed class DashboardScreenshot : IAsyncLifetime
         var page = await _app.LoggedInPageAsync(width: 1280, height: 940);
         await Microsoft.Playwright.Assertions.Expect(page.Locator("tbody[data-export]")).ToHaveCountAsync(3);
 
-        var path = Path.Combine(RepositoryRoot(), "docs", "dashboard.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var path = Environment.GetEnvironmentVariable(UpdateVariable) == "1"
+            ? Path.Combine(RepositoryRoot(), "docs", "dashboard.png")
+            : Path.Combine(Path.GetTempPath(), $"nbdmux-dashboard-{Guid.NewGuid():N}.png");
         await page.ScreenshotAsync(new() { Path = path, FullPage = true });
 
         Assert.True(new FileInfo(path).Length > 10_000);
+        if (!path.StartsWith(RepositoryRoot(), StringComparison.Ordinal))
+        {
+            File.Delete(path);
+        }
     }
 
     private static string RepositoryRoot()

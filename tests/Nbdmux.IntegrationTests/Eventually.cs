@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Nbdmux.IntegrationTests;
 
-/// <summary>Waiting in a test for what a daemon does on its own time; fails the test when it does not happen.</summary>
+/// <summary>Waiting in a test for what a daemon does on its own time; fails the test, saying <c>what</c>, when it does not happen.</summary>
 public static class Eventually
 {
     public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan? within = null, string? what = null)
@@ -11,7 +11,7 @@ public static class Eventually
         var elapsed = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(elapsed.Elapsed < limit, $"{what ?? "condition"} not met within {limit.TotalSeconds} s");
+            Assert.True(elapsed.Elapsed < limit, $"{what ?? "the condition did not hold"} (waited {limit.TotalSeconds} s)");
             await Task.Delay(5);
         }
     }

@@ -27,7 +27,7 @@ public sealed class ConnectionFileTests
         Assert.InRange(long.Parse(fields["since"]), before, after);
 
         await connection.DisposeAsync();
-        await Eventually.TrueAsync(() => server.ConnectionIds().Length == 0, "connections/ID stayed after the client disconnected");
+        await Eventually.TrueAsync(() => server.ConnectionIds().Length == 0, what: "connections/ID stayed after the client disconnected");
     }
 
     [Fact]
@@ -42,8 +42,8 @@ public sealed class ConnectionFileTests
 
         server.Cut(victimId);
 
-        await Eventually.TrueAsync(() => !server.ConnectionIds().Contains(victimId), "connections/ID stayed after cut/ID");
-        await Eventually.TrueAsync(() => Directory.GetFiles(server.CutDir).Length == 0, "cut/ID was not deleted");
+        await Eventually.TrueAsync(() => !server.ConnectionIds().Contains(victimId), what: "connections/ID stayed after cut/ID");
+        await Eventually.TrueAsync(() => Directory.GetFiles(server.CutDir).Length == 0, what: "cut/ID was not deleted");
         await Assert.ThrowsAnyAsync<IOException>(() => victim.ReadAsync(0, 512, TestTimeout.Token));
         Assert.True(TestImage.IsSectorOf(image.Seed, 0, await bystander.ReadAsync(0, 512, TestTimeout.Token)));
         Assert.Single(server.ConnectionIds());
@@ -56,7 +56,7 @@ public sealed class ConnectionFileTests
 
         server.Cut("1-1");
 
-        await Eventually.TrueAsync(() => Directory.GetFiles(server.CutDir).Length == 0, "cut/ID for no connection was not deleted");
+        await Eventually.TrueAsync(() => Directory.GetFiles(server.CutDir).Length == 0, what: "cut/ID for no connection was not deleted");
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class ConnectionFileTests
         await server.LaunchAsync();
 
         await Eventually.TrueAsync(() => Directory.GetFileSystemEntries(server.ConnectionsDir).Length == 0,
-            "left-over connection files stayed");
+            what: "left-over connection files stayed");
     }
 
     [Fact]

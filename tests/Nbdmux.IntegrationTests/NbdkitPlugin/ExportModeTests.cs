@@ -111,7 +111,7 @@ public sealed class ExportModeTests
             Assert.Empty(Directory.GetFileSystemEntries(server.CowDir));
         }
 
-        await Eventually.TrueAsync(() => server.OpenOverlays().Length == 0, "the overlays were not closed after disconnect");
+        await Eventually.TrueAsync(() => server.OpenOverlays().Length == 0, what: "the overlays were not closed after disconnect");
         Assert.Empty(Directory.GetFileSystemEntries(server.CowDir));
         Assert.Equal(before, File.ReadAllBytes(image.Path));
     }

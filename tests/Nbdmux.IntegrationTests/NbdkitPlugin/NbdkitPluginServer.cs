@@ -185,7 +185,7 @@ public sealed class NbdkitPluginServer : IAsyncDisposable
 
     /// <summary>nbdkit's stderr arrives asynchronously, so a line may come a moment after the refusal.</summary>
     public Task AssertLoggedAsync(string text) =>
-        Eventually.TrueAsync(() => Log.Contains(text, StringComparison.Ordinal), $"nbdkit did not log '{text}':\n{Log}");
+        Eventually.TrueAsync(() => Log.Contains(text, StringComparison.Ordinal), what: $"nbdkit did not log '{text}':\n{Log}");
 
     public string Uri(string exportName) =>
         $"nbd://{(Endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{Endpoint.Address}]" : $"{Endpoint.Address}")}:{_port}/{exportName}";
