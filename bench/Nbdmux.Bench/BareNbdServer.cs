@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.Nbd;
 using Nbdmux.Infrastructure.NbdServer;
 

@@ -1,9 +1,9 @@
-using Nbdmux.Domain.Exports;
 using System.Text.Json;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Cli;
-using Nbdmux.Infrastructure.Files.Linux;
+using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Client.Tests;
 

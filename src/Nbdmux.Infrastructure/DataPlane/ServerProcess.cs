@@ -1,3 +1,4 @@
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.Infrastructure.DataPlane;

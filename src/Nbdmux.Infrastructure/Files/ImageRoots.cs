@@ -1,4 +1,5 @@
 using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.Files;
 

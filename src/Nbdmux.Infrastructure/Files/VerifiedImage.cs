@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using Nbdmux.Domain.Exports;
-using Nbdmux.Infrastructure.Files.Linux;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.Files;
 

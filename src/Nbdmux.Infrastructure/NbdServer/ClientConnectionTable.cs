@@ -1,4 +1,5 @@
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.NbdServer;
 

@@ -1,7 +1,7 @@
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.Files;
-using Nbdmux.Infrastructure.Files.Linux;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.NbdServer;
 

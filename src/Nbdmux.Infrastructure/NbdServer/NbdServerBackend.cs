@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.DataPlane;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.NbdServer;
 
@@ -254,10 +255,10 @@ public sealed class NbdServerBackend(
     private async Task<bool> AnswersOnceStartedAsync(RunningNbdServer server, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        while (UnixProcesses.IsAlive(server))
+        while (server.IsAlive)
         {
             var answer = await probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken, StartupProbeTimeout);
-            if (answer.Outcome == ProbeOutcome.Refused && UnixProcesses.IsAlive(server))
+            if (answer.Outcome == ProbeOutcome.Refused && server.IsAlive)
             {
                 return true;
             }
@@ -297,7 +298,7 @@ public sealed class NbdServerBackend(
     /// </summary>
     private async Task StopListenerAsync(RunningNbdServer server, string occasion)
     {
-        if (!UnixProcesses.IsAlive(server))
+        if (!server.IsAlive)
         {
             logger.LogError("nbd-server {Pid} died, {ExitStatus}; connected clients keep their own processes", server.Pid, reaper.Collect(server));
             return;

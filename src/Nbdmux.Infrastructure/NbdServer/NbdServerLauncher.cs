@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.NbdServer;
 
@@ -82,7 +83,7 @@ public sealed class NbdServerLauncher(
     {
         using var handle = ProcessHandle.Open(server.Pid);
         // Checked after opening the handle: alive with its start time, the handle is this server's.
-        if (handle is null || !UnixProcesses.IsAlive(server))
+        if (handle is null || !server.IsAlive)
         {
             return;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.NbdServer;
 
@@ -28,7 +29,7 @@ public sealed class NbdServerReaper(ILogger<NbdServerReaper> logger)
     public ExitStatus Collect(RunningNbdServer listener)
     {
         Interlocked.Exchange(ref _listenerEnded, 1);
-        return UnixProcesses.HasEndedAsChild(listener) ? UnixProcesses.Reap(listener.Pid) ?? ExitStatus.Unknown : ExitStatus.Unknown;
+        return listener.HasEndedAsChild ? UnixProcesses.Reap(listener.Pid) ?? ExitStatus.Unknown : ExitStatus.Unknown;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Nbdmux.Infrastructure.Linux;
 namespace Nbdmux.Infrastructure.NbdServer;
 
 /// <summary>

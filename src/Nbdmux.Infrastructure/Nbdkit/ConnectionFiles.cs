@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.Infrastructure.Nbdkit;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.DataPlane;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.Infrastructure.Nbdkit;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Nbdmux.Infrastructure.DataPlane;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.Infrastructure.Nbdkit;

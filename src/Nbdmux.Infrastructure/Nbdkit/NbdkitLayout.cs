@@ -1,5 +1,6 @@
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Files;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.Nbdkit;
 

@@ -1,5 +1,5 @@
 using Nbdmux.Infrastructure.Files;
-using Nbdmux.Infrastructure.Files.Linux;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.Nbdkit;
 

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.DataPlane;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.Nbd;
-using Nbdmux.Infrastructure.Nbdkit;
 using Nbdmux.Infrastructure.NbdServer;
+using Nbdmux.Infrastructure.Nbdkit;
 
 namespace Nbdmux.IntegrationTests.NbdkitBackend;
 
@@ -229,7 +230,7 @@ public sealed class NbdkitBackendTests : IDisposable
 
     /// <summary>The export as registering the file now would record it.</summary>
     private static ServedExport Served(string name, string path, ExportAccess? access = null) =>
-        new(name, path, Infrastructure.Files.Linux.FileStat.OfLink(path).Identity, access ?? ExportAccess.ReadOnlyForEveryone);
+        new(name, path, Infrastructure.Linux.FileStat.OfLink(path).Identity, access ?? ExportAccess.ReadOnlyForEveryone);
 
     private static async Task AssertReadsAsync(NbdConnection client, TestImage image, int sector)
     {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Nbdmux.Infrastructure.Files;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.Nbd;
 
 namespace Nbdmux.IntegrationTests.NbdkitPlugin;

@@ -1,4 +1,4 @@
-using Nbdmux.Infrastructure.Files.Linux;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.IntegrationTests.NbdkitPlugin;
 

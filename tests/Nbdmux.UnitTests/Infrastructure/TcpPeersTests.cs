@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.UnitTests.Infrastructure;

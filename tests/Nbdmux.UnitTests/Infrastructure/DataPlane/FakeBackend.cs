@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.DataPlane;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.UnitTests.Infrastructure.DataPlane;

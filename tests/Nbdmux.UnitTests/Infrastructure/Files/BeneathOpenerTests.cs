@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Nbdmux.Infrastructure.Files.Linux;
+using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.UnitTests.Infrastructure.Files;
 

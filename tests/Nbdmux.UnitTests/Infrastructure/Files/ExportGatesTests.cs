@@ -3,7 +3,7 @@ using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Files;
-using Nbdmux.Infrastructure.Files.Linux;
+using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.UnitTests.Infrastructure.Files;

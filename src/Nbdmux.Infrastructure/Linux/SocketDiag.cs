@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Nbdmux.Infrastructure.NbdServer;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>
 /// The kernel's socket-diagnostics interface (NETLINK_SOCK_DIAG, what `ss` uses): every TCP

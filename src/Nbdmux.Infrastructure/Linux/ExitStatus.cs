@@ -1,4 +1,4 @@
-namespace Nbdmux.Infrastructure.NbdServer;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>
 /// How a process ended: its exit code, or the signal that killed it. <see cref="Unknown"/> when

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Nbdmux.Infrastructure.Files.Linux;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>A file opened as an O_PATH handle, with what the kernel says about that very file.</summary>
 public sealed record OpenedFile(SafeFileHandle Handle, FileStat Stat) : IDisposable

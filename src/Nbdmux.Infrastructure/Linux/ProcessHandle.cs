@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Nbdmux.Infrastructure.NbdServer;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>
 /// One process, for as long as the handle is kept, where its pid alone may name another process

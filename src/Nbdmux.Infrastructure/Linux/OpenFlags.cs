@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Nbdmux.Infrastructure.Files.Linux;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>open(2) flags; O_DIRECTORY and O_NOFOLLOW have other values on x86 than on every other architecture.</summary>
 internal static class OpenFlags

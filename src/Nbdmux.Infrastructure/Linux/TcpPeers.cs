@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Nbdmux.Infrastructure.NbdServer;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>
 /// The remote end of each connected TCP socket: from the kernel's socket diagnostics where it

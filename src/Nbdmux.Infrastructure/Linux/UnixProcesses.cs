@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Nbdmux.Infrastructure.NbdServer;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>
 /// Signals, /proc look-ups and waits for processes nbdmux did not start directly: nbd-server
@@ -39,7 +39,8 @@ public static partial class UnixProcesses
     public static long? StartTicksOfLiving(int pid) =>
         ReadStat(pid) is { State: not ('Z' or 'X') } stat ? stat.StartTicks : null;
 
-    public static bool IsAlive(RunningNbdServer server) => StartTicksOfLiving(server.Pid) == server.StartTicks;
+    /// <summary>Whether the process that started at <paramref name="startTicks"/> still runs as <paramref name="pid"/>.</summary>
+    public static bool IsAlive(int pid, long startTicks) => StartTicksOfLiving(pid) == startTicks;
 
     public static string CommandLine(int pid)
     {
@@ -116,11 +117,11 @@ public static partial class UnixProcesses
     }
 
     /// <summary>
-    /// Whether the server is this process's child and has ended, waiting to be reaped: then its
+    /// Whether the process is this process's child and has ended, waiting to be reaped: then its
     /// pid cannot have been reused, and waiting for it collects exactly its status.
     /// </summary>
-    public static bool HasEndedAsChild(RunningNbdServer server) =>
-        ReadStat(server.Pid) is { State: 'Z' } stat && stat.ParentPid == Environment.ProcessId && stat.StartTicks == server.StartTicks;
+    public static bool HasEndedAsChild(int pid, long startTicks) =>
+        ReadStat(pid) is { State: 'Z' } stat && stat.ParentPid == Environment.ProcessId && stat.StartTicks == startTicks;
 
     private static (string Command, char State, int ParentPid, int Session, long StartTicks)? ReadStat(int pid)
     {

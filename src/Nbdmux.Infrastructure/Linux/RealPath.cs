@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Nbdmux.Infrastructure.Files;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>
 /// realpath(3): the canonical path with every symlink and `..` resolved, which is what the

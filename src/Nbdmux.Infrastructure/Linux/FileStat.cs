@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Nbdmux.Domain.Exports;
 
-namespace Nbdmux.Infrastructure.Files.Linux;
+namespace Nbdmux.Infrastructure.Linux;
 
 public enum FileType
 {

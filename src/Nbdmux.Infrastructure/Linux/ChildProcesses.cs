@@ -1,4 +1,4 @@
-namespace Nbdmux.Infrastructure.NbdServer;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>A process's direct children, from /proc/PID/task/PID/children: one small read instead of a scan of /proc.</summary>
 public static class ChildProcesses

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Nbdmux.Infrastructure.Files.Linux;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>The errno values nbdmux tells apart (the same on every Linux architecture .NET runs on).</summary>
 public static class Errno

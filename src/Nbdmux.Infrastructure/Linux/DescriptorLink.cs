@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Nbdmux.Infrastructure.Files.Linux;
+namespace Nbdmux.Infrastructure.Linux;
 
 /// <summary>
 /// A hard link to the file an open handle names, made from the handle, never from a path:
