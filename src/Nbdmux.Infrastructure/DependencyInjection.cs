@@ -41,6 +41,7 @@ public static class DependencyInjection
             NbdServerBinary.Resolve(provider.GetRequiredService<NbdmuxOptions>().NbdServerBin),
             provider.GetRequiredService<NbdServerLayout>(),
             NbdServerPreload.BesideApp(),
+            provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<NbdServerLauncher>>()));
         services.AddSingleton<NbdServerBackend>();
         services.AddNbdkitBackend();

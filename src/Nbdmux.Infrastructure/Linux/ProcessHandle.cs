@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Nbdmux.Infrastructure.DataPlane;
 
 namespace Nbdmux.Infrastructure.Linux;
 
@@ -56,16 +57,8 @@ public sealed partial class ProcessHandle : IDisposable
         return WaitForStartTimeChangeAsync(timeout);
     }
 
-    private async Task<bool> WaitForStartTimeChangeAsync(TimeSpan timeout)
-    {
-        var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        while (!HasExited && elapsed.Elapsed < timeout)
-        {
-            await Task.Delay(1);
-        }
-
-        return HasExited;
-    }
+    private Task<bool> WaitForStartTimeChangeAsync(TimeSpan timeout) =>
+        TimeProvider.System.UntilAsync(() => HasExited, timeout, CancellationToken.None);
 
     public void Dispose() => _pidfd?.Dispose();
 

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.NbdServer;
 
 /// <summary>Starts and stops the nbd-server daemon for one data dir.</summary>
 public sealed class NbdServerLauncher(
-    string binaryPath, NbdServerLayout layout, NbdServerPreload preload, ILogger<NbdServerLauncher> logger)
+    string binaryPath, NbdServerLayout layout, NbdServerPreload preload, TimeProvider time, ILogger<NbdServerLauncher> logger)
 {
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PidFileSpin = TimeSpan.FromMilliseconds(5);
@@ -37,21 +38,16 @@ public sealed class NbdServerLauncher(
                 $"nbd-server exited with code {launcher.ExitCode}: {(await stderr).Trim()}");
         }
 
-        var deadline = Stopwatch.StartNew();
         // The daemon writes its pid file microseconds after its launcher exits: spinning briefly
         // finds it at once, where a timer would add a millisecond or two to every restart.
         SpinWait.SpinUntil(() => File.Exists(layout.PidFilePath), PidFileSpin);
-        while (deadline.Elapsed < ExitWait)
+        int? pid = null;
+        if (await time.UntilAsync(() => (pid = TryReadPid()) is not null, ExitWait, cancellationToken))
         {
-            if (TryReadPid() is { } pid)
-            {
-                return UnixProcesses.StartTicksOfLiving(pid) is { } ticks
-                    ? new RunningNbdServer(pid, ticks, DateTimeOffset.UtcNow)
-                    : throw new NbdServerStartException(
-                        $"nbd-server daemonized but {UnixProcesses.Reap(pid) ?? ExitStatus.Unknown} at once (is the NBD port in use? its reason is in syslog)");
-            }
-
-            await Task.Delay(2, cancellationToken);
+            return UnixProcesses.StartTicksOfLiving(pid!.Value) is { } ticks
+                ? new RunningNbdServer(pid.Value, ticks, DateTimeOffset.UtcNow)
+                : throw new NbdServerStartException(
+                    $"nbd-server daemonized but {UnixProcesses.Reap(pid.Value) ?? ExitStatus.Unknown} at once (is the NBD port in use? its reason is in syslog)");
         }
 
         throw new NbdServerStartException($"nbd-server wrote no pid file within {ExitWait.TotalSeconds} s.");
