@@ -61,8 +61,10 @@ public sealed class RegisterExportCommandHandler(
             : nbdServer.PublishAsync(previous, CancellationToken.None), cancellationToken);
 
         logger.LogInformation(
-            "Export {ExportName} {Outcome}: {ImagePath} ({SizeBytes} bytes, {Access})",
-            name, created ? "registered" : "replaced", image.Path, image.SizeBytes, access);
+            "Export {ExportName} {Outcome}: {ImagePath} ({SizeBytes} bytes, {Mode}, allow {Allow})",
+            name, created ? "registered" : "replaced", image.Path, image.SizeBytes,
+            access.CopyOnWrite ? "copy-on-write" : access.ReadOnly ? "read-only" : "read-write",
+            access.Allow is { } allow ? string.Join(", ", allow) : "everyone");
         return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
     }
 
