@@ -20,6 +20,7 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
     private readonly List<Figure> _figures = [];
     private readonly List<string> _observations = [];
     private readonly Dictionary<Daemon, double> _registrationSeconds = [];
+    private readonly List<string> _loadByPhase = [];
     private readonly string _imagesDir = Directory.CreateDirectory(Path.Combine(workDir, "images")).FullName;
 
     public IReadOnlyList<Figure> Measured => _figures;
@@ -34,9 +35,11 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
         var imageB = Images.Create(_imagesDir, "small-b.img", SmallImageBytes);
         var dataImage = Images.Create(_imagesDir, "data.img", plan.DataImageBytes);
 
+        Phase("0.2.1");
         await MeasureReferenceAsync(imageA);
         foreach (var backend in Daemons.Backends)
         {
+            Phase(backend.Title());
             await MeasureBackendAsync(backend, imageA, imageB);
         }
 
@@ -47,12 +50,19 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
                 : Figures.RegistrationsSpeedup.Unmeasured(backend, Reference));
         }
 
+        Phase("data plane");
         progress("6: data plane");
         await MeasureDataPlaneAsync(dataImage);
 
+        Phase("diagnosis");
         progress("D1/D2: bare nbd-server start");
         await MeasureBareStartAsync(imageA);
+        Phase("end");
+        _observations.Add($"Load average (1 min) when each phase started: {string.Join(", ", _loadByPhase)} (other work on this machine counts in it too).");
     }
+
+    /// <summary>Notes the machine's load as a phase starts: the machine is shared, and a figure is judged with it.</summary>
+    private void Phase(string name) => _loadByPhase.Add($"{name} {Machine.LoadAverage().Split(' ')[0]}");
 
     private NbdmuxProcess Nbdmux(Daemon backend) =>
         new(backend, apiDll, Path.Combine(workDir, $"{backend.BackendOption()}-data"), _imagesDir, LogPath(backend));
