@@ -343,8 +343,9 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
                      (plan.ConcurrentReaders, Figures.EightReaders, Figures.EightReadersRatio, Figures.EightReadersBare, Figures.EightReadersNbdkit, Figures.EightReadersNbdkitRatio),
                  })
         {
-            // Twice the repetitions (a copy takes seconds), and each round starts with another server, so no server is always first.
-            var rounds = 2 * plan.Repetitions;
+            // Three rounds per repetition (a copy takes a second or less, and the shared machine's noise is large),
+            // each starting with another server, so no server is always first.
+            var rounds = 3 * plan.Repetitions;
             var runs = servers.Select(_ => new List<double>()).ToArray();
             for (var i = 0; i < rounds; i++)
             {
