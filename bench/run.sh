@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks nbdmux (issue 6): builds it in Release, runs every measurement against it on
-# loopback with a fresh data dir, and writes bench/RESULTS.md. See bench/README.md.
+# Benchmarks nbdmux: builds it in Release, measures it on both NBD backends and the Python
+# nbdmux 0.2.1 side by side on loopback with fresh data dirs, and writes bench/RESULTS.md.
+# See bench/README.md.
 #   bench/run.sh [--quick] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,12 +32,15 @@ fi
 dotnet build src/Nbdmux.Api -c Release -v quiet -nologo
 dotnet build bench/Nbdmux.Bench -c Release -v quiet -nologo
 
+# CI copies shared/ next to the clone; without it, 0.2.1's figures say "not measured".
+reference="$(pwd)/../shared/reference/nbdmux-0.2.1"
+
 commit="$(git rev-parse --short HEAD)"
 git diff --quiet HEAD -- src bench/Nbdmux.Bench || commit="$commit + uncommitted changes"
 work="$(mktemp -d /var/tmp/nbdmux-bench.XXXXXX)"
-# nbdmux's log of the run is kept in bench/out/ (not committed) for looking into a figure.
-trap 'mkdir -p bench/out && cp "$work/nbdmux.log" bench/out/ 2>/dev/null; rm -rf "$work"' EXIT
+# The daemons' logs of the run are kept in bench/out/ (not committed) for looking into a figure.
+trap 'mkdir -p bench/out && cp "$work"/*.log bench/out/ 2>/dev/null; rm -rf "$work"' EXIT
 
 dotnet bench/Nbdmux.Bench/bin/Release/net10.0/Nbdmux.Bench.dll "${quick[@]}" \
-  --api-dll src/Nbdmux.Api/bin/Release/net10.0/Nbdmux.Api.dll \
+  --api-dll src/Nbdmux.Api/bin/Release/net10.0/Nbdmux.Api.dll --reference "$reference" \
   --out "$out" --work-dir "$work" --commit "$commit" --analysis bench/ANALYSIS.md

@@ -5,110 +5,246 @@ using Nbdmux.Infrastructure.NbdServer;
 namespace Nbdmux.Bench;
 
 /// <summary>
-/// One benchmark run, in the order that lets every figure share the same nbdmux: measurements
-/// with no exports first, then the sequential registrations that bring it to N exports, then
-/// everything measured at N, the data plane, and finally crash-restarts.
+/// One benchmark run. Each daemon gets a phase of its own on a fresh data dir, with nothing else
+/// of the harness running: 0.2.1 first, then nbdmux on each backend (measurements with no
+/// exports, the sequential registrations that bring it to N exports, everything measured at N,
+/// crash-restarts). The data plane comes last, with both nbdmux restarted on their data dirs and
+/// the bare servers beside them, so that every round reads through all of them in turn.
 /// </summary>
-public sealed class BenchRun(BenchPlan plan, string apiDll, string workDir, Action<string> progress)
+public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir, string workDir, Action<string> progress)
 {
     private const long SmallImageBytes = 1 << 20;
+    private const string BurstExport = "bench-00000";
+    private const string DataPlaneExport = "data-plane";
 
     private readonly List<Figure> _figures = [];
     private readonly List<string> _observations = [];
+    private readonly Dictionary<Daemon, double> _registrationSeconds = [];
+    private readonly List<string> _loadByPhase = [];
+    private readonly string _imagesDir = Directory.CreateDirectory(Path.Combine(workDir, "images")).FullName;
 
     public IReadOnlyList<Figure> Measured => _figures;
     public IReadOnlyList<string> Observations => _observations;
 
+    /// <summary>Where 0.2.1 was found, or why it was not measured.</summary>
+    public string Reference { get; private set; } = "";
+
     public async Task RunAsync()
     {
-        var logPath = Path.Combine(workDir, "nbdmux.log");
-        await using var nbdmux = new NbdmuxProcess(apiDll, Path.Combine(workDir, "data"), logPath);
-        var startup = await nbdmux.StartAsync();
-        progress($"nbdmux {nbdmux.Pid} healthy after {startup.TotalMilliseconds:F0} ms (HTTP {nbdmux.HttpPort}, NBD {nbdmux.NbdPort}); log: {logPath}");
-        var imageA = Images.Create(nbdmux.ImagesDir, "small-a.img", SmallImageBytes);
-        var imageB = Images.Create(nbdmux.ImagesDir, "small-b.img", SmallImageBytes);
-        var dataImage = Images.Create(nbdmux.ImagesDir, "data.img", plan.DataImageBytes);
+        var imageA = Images.Create(_imagesDir, "small-a.img", SmallImageBytes);
+        var imageB = Images.Create(_imagesDir, "small-b.img", SmallImageBytes);
+        var dataImage = Images.Create(_imagesDir, "data.img", plan.DataImageBytes);
 
-        progress("6a: idle RSS");
-        _figures.Add(Figures.IdleRss.Of(await SampleRssAsync(nbdmux), "VmRSS of the fresh daemon, sampled once a second after a 2 s settle"));
+        Phase("0.2.1");
+        await MeasureReferenceAsync(imageA);
+        foreach (var backend in Daemons.Backends)
+        {
+            Phase(backend.Title());
+            await MeasureBackendAsync(backend, imageA, imageB);
+        }
 
-        var latency = new RegistrationLatency(nbdmux, imageA, imageB);
-        progress("1: POST-to-negotiable with 0 exports");
-        await MeasureLatencyAsync(latency, Figures.NewNameP50Empty, Figures.NewNameP99Empty, Figures.FileChangeP50Empty, Figures.FileChangeP99Empty);
+        foreach (var backend in Daemons.Backends)
+        {
+            _figures.Add(_registrationSeconds.TryGetValue(Daemon.Reference, out var reference)
+                ? Figures.RegistrationsSpeedup.Of(backend, [reference / _registrationSeconds[backend]], "1a of 0.2.1 ÷ 1a of this daemon, same run")
+                : Figures.RegistrationsSpeedup.Unmeasured(backend, Reference));
+        }
 
-        progress($"3: {plan.Exports} sequential registrations");
-        await MeasureRegistrationsAsync(nbdmux, imageA);
+        Phase("data plane");
+        progress("6: data plane");
+        await MeasureDataPlaneAsync(dataImage);
 
-        _figures.Add(Figures.LoadedRss.Of(await SampleRssAsync(nbdmux), "VmRSS right after the registrations, sampled once a second after a 2 s settle"));
-
-        progress($"1: POST-to-negotiable with {plan.Exports} exports");
-        await MeasureLatencyAsync(latency, Figures.NewNameP50, Figures.NewNameP99, Figures.FileChangeP50, Figures.FileChangeP99);
-
-        progress("2: GET /exports");
-        await MeasureListAsync(nbdmux);
-
-        progress("4: disruption");
-        await MeasureDisruptionAsync(nbdmux, imageA, imageB);
-
-        progress("5: data plane");
-        await MeasureDataPlaneAsync(nbdmux, dataImage);
-
+        Phase("diagnosis");
         progress("D1/D2: bare nbd-server start");
         await MeasureBareStartAsync(imageA);
-
-        progress("6c: start-to-healthy");
-        await MeasureRestartAsync(nbdmux);
-
-        _observations.Add(nbdmux.Refusals.Count == 0
-            ? "nbdmux refused no change during the run (no 503)."
-            : $"nbdmux refused {nbdmux.Refusals.Count} change(s) with 503 (nothing changed; the harness retried, and the retry's time counts in the figure the change belonged to): " +
-              string.Join(" | ", nbdmux.Refusals.Take(5)));
+        Phase("end");
+        _observations.Add($"Load average (1 min) when each phase started: {string.Join(", ", _loadByPhase)} (other work on this machine counts in it too).");
     }
 
-    private async Task<List<double>> SampleRssAsync(NbdmuxProcess nbdmux)
+    /// <summary>Notes the machine's load as a phase starts: the machine is shared, and a figure is judged with it.</summary>
+    private void Phase(string name) => _loadByPhase.Add($"{name} {Machine.LoadAverage().Split(' ')[0]}");
+
+    private NbdmuxProcess Nbdmux(Daemon backend) =>
+        new(backend, apiDll, Path.Combine(workDir, $"{backend.BackendOption()}-data"), _imagesDir, LogPath(backend));
+
+    private string LogPath(Daemon daemon) => Path.Combine(workDir, daemon == Daemon.Reference ? "nbdmux-0.2.1.log" : $"nbdmux-{daemon.BackendOption()}.log");
+
+    private async Task MeasureReferenceAsync(string image)
+    {
+        var (source, problem) = ReferenceProcess.Locate(referenceDir);
+        if (source is null)
+        {
+            Reference = problem!;
+            progress($"0.2.1: {problem}");
+            foreach (var (spec, _) in Figures.Cells().Where(c => c.Daemon == Daemon.Reference))
+            {
+                _figures.Add(spec.Unmeasured(Daemon.Reference, problem!));
+            }
+
+            return;
+        }
+
+        Reference = $"`{Path.GetFullPath(referenceDir)}`, run with python3 as its README says";
+        await using var reference = new ReferenceProcess(source, Path.Combine(workDir, "reference-data"), LogPath(Daemon.Reference));
+        var startup = await reference.StartAsync();
+        progress($"0.2.1: pid {reference.Pid} healthy after {startup.TotalMilliseconds:F0} ms (HTTP {reference.HttpPort}, NBD {reference.NbdPort}); log: {reference.LogPath}");
+        await MeasureIdleRssAsync(reference);
+        await MeasureRegistrationsAsync(reference, image);
+        await MeasureLoadedRssAsync(reference);
+        await MeasureBurstAsync(reference);
+        ObserveRefusals(reference);
+    }
+
+    private async Task MeasureBackendAsync(Daemon backend, string imageA, string imageB)
+    {
+        await using var nbdmux = Nbdmux(backend);
+        var startup = await nbdmux.StartAsync();
+        progress($"{backend.Title()}: pid {nbdmux.Pid} healthy after {startup.TotalMilliseconds:F0} ms (HTTP {nbdmux.HttpPort}, NBD {nbdmux.NbdPort}); log: {nbdmux.LogPath}");
+        await MeasureIdleRssAsync(nbdmux);
+
+        var latency = new RegistrationLatency(nbdmux, imageA, imageB);
+        progress($"{backend.Title()}: 2, latencies with 0 exports");
+        await MeasureLatencyAsync(latency, backend, 0);
+
+        await MeasureRegistrationsAsync(nbdmux, imageA);
+        await MeasureLoadedRssAsync(nbdmux);
+
+        progress($"{backend.Title()}: 2, latencies with {plan.Exports} exports");
+        await MeasureLatencyAsync(latency, backend, plan.Exports);
+        var reposts = new List<List<double>>();
+        for (var i = 0; i < plan.Repetitions; i++)
+        {
+            reposts.Add(await latency.UnchangedRepostAsync(SequentialRegistrations.NameOf(plan.Exports - 1), imageA, plan.RepostSamples));
+        }
+
+        var repostNote = $"{plan.RepostSamples} POSTs per repetition of the body one export was registered with";
+        _figures.Add(Figures.RepostP50.Of(backend, reposts.Select(s => Stats.Percentile(s, 50)), repostNote));
+        _figures.Add(Figures.RepostP99.Of(backend, reposts.Select(s => Stats.Percentile(s, 99)), repostNote));
+
+        progress($"{backend.Title()}: 4, GET /exports");
+        await MeasureListAsync(nbdmux);
+
+        progress($"{backend.Title()}: 5, disruption");
+        await MeasureDisruptionAsync(nbdmux, imageA, imageB);
+
+        await MeasureBurstAsync(nbdmux);
+
+        progress($"{backend.Title()}: 7c, start-to-healthy");
+        await MeasureRestartAsync(nbdmux);
+
+        ObserveRefusals(nbdmux);
+    }
+
+    private void ObserveRefusals(DaemonProcess daemon)
+    {
+        var refusals = daemon.Api.Refusals.Concat(daemon.FreshConnectionApi.Refusals).ToList();
+        _observations.Add(refusals.Count == 0
+            ? $"{daemon.Daemon.Title()} answered every change (no 503, no connection closed without an answer)."
+            : $"{daemon.Daemon.Title()} refused {refusals.Count} change(s) with 503 or closed the connection without an answer; the harness sent each again, " +
+              $"and the retry's time counts in the figure the change belonged to: {string.Join(" | ", refusals.Take(5))}");
+    }
+
+    private async Task MeasureIdleRssAsync(DaemonProcess daemon)
+    {
+        progress($"{daemon.Daemon.Title()}: 7a, idle RSS");
+        _figures.Add(Figures.IdleRss.Of(daemon.Daemon, await SampleRssAsync(daemon), RssNote("the fresh daemon")));
+    }
+
+    private async Task MeasureLoadedRssAsync(DaemonProcess daemon) =>
+        _figures.Add(Figures.LoadedRss.Of(daemon.Daemon, await SampleRssAsync(daemon), RssNote("right after the registrations")));
+
+    private static string RssNote(string when) =>
+        $"VmRSS of the daemon's own process (nbdmux's, or 0.2.1's Python; not their NBD server's), {when}, sampled once a second after a 2 s settle";
+
+    private async Task<List<double>> SampleRssAsync(DaemonProcess daemon)
     {
         await Task.Delay(TimeSpan.FromSeconds(2));
         var samples = new List<double>();
         for (var i = 0; i < plan.Repetitions; i++)
         {
-            samples.Add(nbdmux.ResidentBytes() / 1e6);
+            samples.Add(daemon.ResidentBytes() / 1e6);
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
 
         return samples;
     }
 
-    private async Task MeasureLatencyAsync(RegistrationLatency latency, FigureSpec newP50, FigureSpec newP99, FigureSpec changeP50, FigureSpec changeP99)
+    private async Task MeasureLatencyAsync(RegistrationLatency latency, Daemon backend, int exports)
     {
-        var (newNames, changes) = (new List<List<double>>(), new List<List<double>>());
+        var (newNames, deletes, changes) = (new List<List<double>>(), new List<List<double>>(), new List<List<double>>());
         for (var i = 0; i < plan.Repetitions; i++)
         {
-            newNames.Add(await latency.NewNameMillisecondsAsync(plan.NewNameSamples));
-            changes.Add(await latency.FileChangeMillisecondsAsync(plan.FileChangeSamples));
+            var (newName, delete) = await latency.NewNameThenDeleteAsync(plan.NewNameSamples);
+            newNames.Add(newName);
+            deletes.Add(delete);
+            changes.Add(await latency.FileChangeAsync(plan.FileChangeSamples));
         }
 
-        var newNote = $"{plan.NewNameSamples} names never loaded by nbd-server per repetition, each POSTed, negotiated (NBD_OPT_GO), then DELETEd";
-        var changeNote = $"{plan.FileChangeSamples} POSTs per repetition switching one registered name between two files, each then negotiated";
-        _figures.Add(newP50.Of(newNames.Select(s => Stats.Percentile(s, 50)), newNote));
-        _figures.Add(newP99.Of(newNames.Select(s => Stats.Percentile(s, 99)), newNote));
-        _figures.Add(changeP50.Of(changes.Select(s => Stats.Percentile(s, 50)), changeNote));
-        _figures.Add(changeP99.Of(changes.Select(s => Stats.Percentile(s, 99)), changeNote));
+        var (newP50, newP99, changeP50, changeP99) = exports == 0
+            ? (Figures.NewNameP50Empty, Figures.NewNameP99Empty, Figures.FileChangeP50Empty, Figures.FileChangeP99Empty)
+            : (Figures.NewNameP50, Figures.NewNameP99, Figures.FileChangeP50, Figures.FileChangeP99);
+        var newNote = $"{plan.NewNameSamples} names never registered before per repetition, each POSTed and negotiated (NBD_OPT_GO) by a new client, then DELETEd";
+        var changeNote = $"{plan.FileChangeSamples} POSTs per repetition switching one registered name between two files, each then negotiated by a new client";
+        _figures.Add(newP50.Of(backend, newNames.Select(s => Stats.Percentile(s, 50)), newNote));
+        _figures.Add(newP99.Of(backend, newNames.Select(s => Stats.Percentile(s, 99)), newNote));
+        _figures.Add(changeP50.Of(backend, changes.Select(s => Stats.Percentile(s, 50)), changeNote));
+        _figures.Add(changeP99.Of(backend, changes.Select(s => Stats.Percentile(s, 99)), changeNote));
+        if (exports > 0)
+        {
+            var deleteNote = $"the DELETEs of 2a's names, each sent once nbdmux counted no client on it";
+            _figures.Add(Figures.DeleteP50.Of(backend, deletes.Select(s => Stats.Percentile(s, 50)), deleteNote));
+            _figures.Add(Figures.DeleteP99.Of(backend, deletes.Select(s => Stats.Percentile(s, 99)), deleteNote));
+        }
     }
 
-    private async Task MeasureRegistrationsAsync(NbdmuxProcess nbdmux, string image)
+    private async Task MeasureRegistrationsAsync(DaemonProcess daemon, string image)
     {
+        progress($"{daemon.Daemon.Title()}: 1, {plan.Exports} sequential registrations, a new connection each");
         var elapsed = Stopwatch.StartNew();
-        var times = await new SequentialRegistrations(nbdmux).RegisterAsync(0, plan.Exports, image);
+        var (times, connections) = await new SequentialRegistrations(daemon).RegisterAsync(plan.Exports, image);
         elapsed.Stop();
-        _figures.Add(Figures.RegistrationsTotal.Of([elapsed.Elapsed.TotalSeconds],
-            "measured once (it builds the registry every later figure uses): POST after POST, each waiting for the previous answer"));
-        _figures.Add(Figures.RegistrationMedian.Of([Stats.Median(times)], "median over the registrations of 3a"));
+        _registrationSeconds[daemon.Daemon] = elapsed.Elapsed.TotalSeconds;
+        _figures.Add(Figures.RegistrationsTotal.Of(daemon.Daemon, [elapsed.Elapsed.TotalSeconds],
+            "measured once (it builds the registry every later figure uses): POST after POST, each on a new TCP connection that the client closes after the answer (as curl), each sent when the previous was answered"));
+        _figures.Add(Figures.RegistrationMedian.Of(daemon.Daemon, [Stats.Median(times)], "median over the registrations of 1a, TCP connect included"));
         var decile = Math.Max(1, times.Count / 10);
-        _observations.Add($"3a: a registration took {Format.Number(Stats.Median(times[..decile]))} ms (median) among the first {decile} " +
+        _observations.Add($"1a, {daemon.Daemon.Title()}: {times.Count} POSTs opened {connections} TCP connections; a registration took " +
+                          $"{Format.Number(Stats.Median(times[..decile]))} ms (median) among the first {decile} " +
                           $"and {Format.Number(Stats.Median(times[^decile..]))} ms among the last {decile}; slowest {Format.Number(times.Max())} ms.");
     }
 
-    private async Task MeasureListAsync(NbdmuxProcess nbdmux)
+    private async Task MeasureBurstAsync(DaemonProcess daemon)
+    {
+        progress($"{daemon.Daemon.Title()}: 3, {plan.BurstClients} clients at once");
+        var outcome = await Burst.NegotiateAsync(daemon.NbdEndpoint, BurstExport, plan.BurstClients, BenchPlan.BurstDeadline, plan.BurstPatience);
+        var note = $"{plan.BurstClients} in-repo NBD clients started in one loop, each negotiating {BurstExport} (NBD_OPT_GO) and staying connected " +
+                   $"until all are done; the harness gives up on a client after {plan.BurstPatience.TotalSeconds:F0} s";
+        _figures.Add(Figures.BurstWithinDeadline.Of(daemon.Daemon, [outcome.WithinDeadline], note));
+        _figures.Add(outcome.LastMilliseconds is { } last
+            ? Figures.BurstLast.Of(daemon.Daemon, [last], note)
+            : Figures.BurstLast.Unmeasured(daemon.Daemon, "none negotiated"));
+        _figures.Add(Figures.BurstNegotiated.Of(daemon.Daemon, [outcome.Negotiated], note));
+
+        var after = Stopwatch.StartNew();
+        string next;
+        try
+        {
+            await using (await NbdClient.ConnectAsync(daemon.NbdEndpoint, BurstExport, new CancellationTokenSource(plan.BurstPatience).Token))
+            {
+                next = $"negotiated in {after.Elapsed.TotalMilliseconds:F1} ms";
+            }
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            next = $"failed after {after.Elapsed.TotalMilliseconds:F0} ms: {e.Message}";
+        }
+
+        _observations.Add($"3, {daemon.Daemon.Title()}: {outcome.Negotiated} of {plan.BurstClients} negotiated" +
+                          (outcome.FirstFailure.Length > 0 ? $"; the first that did not: {outcome.FirstFailure}" : "") +
+                          $"; one client alone right after the burst: {next}.");
+    }
+
+    private async Task MeasureListAsync(DaemonProcess nbdmux)
     {
         var list = new ListThroughput(nbdmux);
         await list.RequestsPerSecondAsync(1, TimeSpan.FromSeconds(1)); // JIT and connection warm-up, not counted
@@ -136,15 +272,15 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string workDir, Acti
             await connection.DisposeAsync();
         }
 
-        var note = $"requests completed in {plan.ListDuration.TotalSeconds:F0} s, body read to the end; the client runs on the same 2 cores";
-        _figures.Add(Figures.ListSequential.Of(sequential, note + "; no NBD client connected"));
-        _figures.Add(Figures.ListConcurrent.Of(concurrent, note + "; no NBD client connected"));
-        _figures.Add(Figures.ListWithClients.Of(withClients, note + "; 4 idle NBD sessions open (the normal state of a lab with booted machines)"));
-        var body = await nbdmux.Http.GetByteArrayAsync("/exports");
-        _figures.Add(Figures.ListBytes.Of([body.Length / 1024.0], "one response body"));
+        var note = $"requests completed in {plan.ListDuration.TotalSeconds:F0} s over kept-alive connections, body read to the end; the client runs on the same 2 cores";
+        _figures.Add(Figures.ListSequential.Of(nbdmux.Daemon, sequential, note + "; no NBD client connected"));
+        _figures.Add(Figures.ListConcurrent.Of(nbdmux.Daemon, concurrent, note + "; no NBD client connected"));
+        _figures.Add(Figures.ListWithClients.Of(nbdmux.Daemon, withClients, note + "; 4 idle NBD sessions open (the normal state of a lab with booted machines)"));
+        var body = await nbdmux.Api.Http.GetByteArrayAsync("/exports");
+        _figures.Add(Figures.ListBytes.Of(nbdmux.Daemon, [body.Length / 1024.0], "one response body"));
     }
 
-    private async Task MeasureDisruptionAsync(NbdmuxProcess nbdmux, string imageA, string imageB)
+    private async Task MeasureDisruptionAsync(DaemonProcess nbdmux, string imageA, string imageB)
     {
         var held = Enumerable.Range(0, 4).Select(SequentialRegistrations.NameOf).ToList();
         var changeable = Enumerable.Range(4, plan.Exports - 4).Select(SequentialRegistrations.NameOf).ToList();
@@ -159,35 +295,57 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string workDir, Acti
             var outcome = await disruption.WhileReconfiguringAsync(plan.DisruptionOperations, changeable, imageA, imageB);
             errors.Add(outcome.Errors);
             stalls.Add(outcome.LongestStallMilliseconds);
-            _observations.Add($"4, repetition {i + 1}: {plan.DisruptionOperations} reconfigurations took {elapsed.Elapsed.TotalSeconds:F1} s; " +
+            _observations.Add($"5, {nbdmux.Daemon.Title()}, repetition {i + 1}: {plan.DisruptionOperations} reconfigurations took {elapsed.Elapsed.TotalSeconds:F1} s; " +
                               $"the holders completed {outcome.Reads} reads of 64 KiB{(outcome.Errors > 0 ? $"; first error: {outcome.FirstError}" : "")}.");
         }
 
         var note = $"4 clients, each on its own thread, hold exports and read 64 KiB at random offsets every 2 ms while {plan.DisruptionOperations} POST/DELETEs " +
                    "(a third each: new name, file change of another export, removal of an added name) run on other exports";
-        _figures.Add(Figures.DisruptionErrors.Of(errors, note));
-        _figures.Add(Figures.DisruptionStall.Of(stalls, "longest time between two completed reads of one holder, less the 2 ms pause"));
-        _figures.Add(Figures.IdleStall.Of(idle, "same holders for 3 s with nothing else happening"));
+        _figures.Add(Figures.DisruptionErrors.Of(nbdmux.Daemon, errors, note));
+        _figures.Add(Figures.DisruptionStall.Of(nbdmux.Daemon, stalls, "longest time between two completed reads of one holder, less the 2 ms pause"));
+        _figures.Add(Figures.IdleStall.Of(nbdmux.Daemon, idle, "same holders for 3 s with nothing else happening"));
     }
 
-    private async Task MeasureDataPlaneAsync(NbdmuxProcess nbdmux, string image)
+    private async Task MeasureRestartAsync(DaemonProcess nbdmux)
     {
-        const string name = "data-plane";
-        await nbdmux.RegisterAsync(name, image);
+        var times = new List<double>();
+        for (var i = 0; i < plan.Repetitions; i++)
+        {
+            await nbdmux.KillAsync();
+            times.Add((await nbdmux.StartAsync()).TotalSeconds);
+        }
+
+        _figures.Add(Figures.StartToHealthy.Of(nbdmux.Daemon, times,
+            "SIGKILL nbdmux, `dotnet Nbdmux.Api.dll` on the same data dir, poll /healthz every 5 ms until 200 (its NBD server was left running: nbdmux adopts nbdkit, replaces nbd-server's listener)"));
+    }
+
+    private async Task MeasureDataPlaneAsync(string image)
+    {
+        await using var onNbdkit = Nbdmux(Daemon.Nbdkit);
+        await using var onNbdServer = Nbdmux(Daemon.NbdServer);
+        foreach (var nbdmux in new[] { onNbdkit, onNbdServer })
+        {
+            await nbdmux.StartAsync();
+            await nbdmux.Api.RegisterAsync(DataPlaneExport, image);
+        }
+
         await using var bare = new BareNbdServer(Path.Combine(workDir, "bare-nbd-server"), image);
         await bare.StartAsync();
         await using var nbdkit = await NbdkitServer.StartAsync(image);
-        var servers = new[] { $"nbd://127.0.0.1:{nbdmux.NbdPort}/{name}", bare.Uri, nbdkit.Uri };
+        // The order of the figures below: through nbdmux on each backend, then the two bare servers.
+        var servers = new[] { Uri(onNbdkit), Uri(onNbdServer), bare.Uri, nbdkit.Uri };
+        const int Bare = 2;
 
         await NbdcopyReaders.MebibytesPerSecondAsync(servers[0], plan.DataImageBytes, 1); // brings the image into the page cache
-        foreach (var (readers, specs) in new[]
+        foreach (var (readers, throughput, ratio, bareThroughput, nbdkitThroughput, nbdkitRatio) in new[]
                  {
-                     (1, new[] { Figures.OneReaderNbdmux, Figures.OneReaderBare, Figures.OneReaderNbdkit, Figures.OneReaderRatio, Figures.OneReaderNbdkitRatio }),
-                     (plan.ConcurrentReaders, new[] { Figures.EightReadersNbdmux, Figures.EightReadersBare, Figures.EightReadersNbdkit, Figures.EightReadersRatio, Figures.EightReadersNbdkitRatio }),
+                     (1, Figures.OneReader, Figures.OneReaderRatio, Figures.OneReaderBare, Figures.OneReaderNbdkit, Figures.OneReaderNbdkitRatio),
+                     (plan.ConcurrentReaders, Figures.EightReaders, Figures.EightReadersRatio, Figures.EightReadersBare, Figures.EightReadersNbdkit, Figures.EightReadersNbdkitRatio),
                  })
         {
-            // Twice the repetitions (a copy takes seconds), and each round starts with another server, so no server is always first.
-            var rounds = 2 * plan.Repetitions;
+            // Three rounds per repetition (a copy takes a second or less, and the shared machine's noise is large),
+            // each starting with another server, so no server is always first.
+            var rounds = 3 * plan.Repetitions;
             var runs = servers.Select(_ => new List<double>()).ToArray();
             for (var i = 0; i < rounds; i++)
             {
@@ -198,50 +356,35 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string workDir, Acti
             }
 
             var note = $"`nbdcopy --no-extents URI null:` of the {plan.DataImageBytes >> 20} MiB random image (page-cached), {readers} at once; " +
-                       $"{rounds} rounds over the three servers, each round starting with the next one";
-            for (var s = 0; s < servers.Length; s++)
+                       $"{rounds} rounds over the four servers, each round starting with the next one";
+            for (var b = 0; b < Daemons.Backends.Count; b++)
             {
-                _figures.Add(specs[s].Of(runs[s], note));
+                _figures.Add(throughput.Of(Daemons.Backends[b], runs[b], note));
+                _figures.Add(ratio.Of(Daemons.Backends[b], runs[b].Zip(runs[Bare], (ours, baseline) => ours / baseline), "ratio within each round"));
             }
 
-            _figures.Add(specs[3].Of(runs[0].Zip(runs[1], (ours, baseline) => ours / baseline), "ratio within each round"));
-            _figures.Add(specs[4].Of(runs[2].Zip(runs[1], (theirs, baseline) => theirs / baseline), "ratio within each round"));
+            _figures.Add(bareThroughput.Of(runs[Bare], note));
+            _figures.Add(nbdkitThroughput.Of(runs[3], note));
+            _figures.Add(nbdkitRatio.Of(runs[3].Zip(runs[Bare], (theirs, baseline) => theirs / baseline), "ratio within each round"));
         }
 
-        await nbdmux.RemoveAsync(name);
+        string Uri(NbdmuxProcess nbdmux) => $"nbd://127.0.0.1:{nbdmux.NbdPort}/{DataPlaneExport}";
     }
 
     private async Task MeasureBareStartAsync(string image)
     {
         var preload = NbdServerPreload.BesideApp().LibraryPath
             ?? throw new InvalidOperationException($"{NbdServerPreload.FileName} was not built (no C compiler?): nbdmux's restarts would not be the ones measured");
-        var starts = new[]
-        {
-            (Figures.BareStartSmall, 0, (string?)null), (Figures.BareStartLarge, plan.Exports, null),
-            (Figures.BareStartSmallPreloaded, 0, preload), (Figures.BareStartLargePreloaded, plan.Exports, preload),
-        };
-        foreach (var (spec, extraSections, library) in starts)
+        foreach (var (spec, extraSections) in new[] { (Figures.BareStartSmall, 0), (Figures.BareStartLarge, plan.Exports) })
         {
             var times = new List<double>();
             for (var i = 0; i < Math.Max(5, plan.Repetitions * 5); i++)
             {
-                await using var bare = new BareNbdServer(Path.Combine(workDir, $"bare-start-{spec.Id}-{i}"), image, extraSections, library);
+                await using var bare = new BareNbdServer(Path.Combine(workDir, $"bare-start-{spec.Id}-{i}"), image, extraSections, preload);
                 times.Add((await bare.StartAsync()).TotalMilliseconds);
             }
 
-            _figures.Add(spec.Of(times, "`nbd-server -C config` until NBD_OPT_GO succeeds; each start is one run (this is the cost of every listener restart)"));
+            _figures.Add(spec.Of(times, "`nbd-server -C config` with nbdmux's preload library until NBD_OPT_GO succeeds; each start is one run (the floor under every listener restart of the nbd-server backend)"));
         }
-    }
-
-    private async Task MeasureRestartAsync(NbdmuxProcess nbdmux)
-    {
-        var times = new List<double>();
-        for (var i = 0; i < plan.Repetitions; i++)
-        {
-            await nbdmux.KillAsync();
-            times.Add((await nbdmux.StartAsync()).TotalSeconds);
-        }
-
-        _figures.Add(Figures.StartToHealthy.Of(times, "SIGKILL nbdmux, `dotnet Nbdmux.Api.dll` on the same data dir, poll /healthz every 5 ms until 200 ok"));
     }
 }

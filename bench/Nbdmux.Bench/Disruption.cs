@@ -10,7 +10,7 @@ public sealed record DisruptionOutcome(int Errors, double LongestStallMillisecon
 /// reconfigures other exports. A stall is the longest time between two completed reads of one
 /// holder; an error is any failed read or a dropped connection.
 /// </summary>
-public sealed class Disruption(NbdmuxProcess nbdmux, IReadOnlyList<string> heldExports)
+public sealed class Disruption(DaemonProcess nbdmux, IReadOnlyList<string> heldExports)
 {
     private const int ReadBytes = 64 * 1024;
 
@@ -28,21 +28,21 @@ public sealed class Disruption(NbdmuxProcess nbdmux, IReadOnlyList<string> heldE
                 {
                     case 0:
                         var name = $"churn-{Guid.NewGuid():N}"[..20];
-                        await nbdmux.RegisterAsync(name, imageA);
+                        await nbdmux.Api.RegisterAsync(name, imageA);
                         added.Enqueue(name);
                         break;
                     case 1:
-                        await nbdmux.RegisterAsync(changeable[i % changeable.Count], i % 2 == 0 ? imageA : imageB);
+                        await nbdmux.Api.RegisterAsync(changeable[i % changeable.Count], i % 2 == 0 ? imageA : imageB);
                         break;
                     default:
-                        await nbdmux.RemoveAsync(added.Dequeue());
+                        await nbdmux.Api.RemoveWhenUnusedAsync(added.Dequeue());
                         break;
                 }
             }
 
             foreach (var name in added)
             {
-                await nbdmux.RemoveAsync(name);
+                await nbdmux.Api.RemoveWhenUnusedAsync(name);
             }
         });
 

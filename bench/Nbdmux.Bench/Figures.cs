@@ -1,49 +1,92 @@
 namespace Nbdmux.Bench;
 
-/// <summary>Every figure a run reports, with the targets of issue 6 (2 cores, loopback).</summary>
+/// <summary>
+/// Every figure a run reports, the daemons each is measured on, and their targets (2 cores,
+/// loopback): issue 13's for the two backends and 0.2.1, and issue 6's that still apply.
+/// "{N}" in a title is the export count, "{B}" the burst's client count.
+/// </summary>
 public static class Figures
 {
-    public static readonly FigureSpec NewNameP50Empty = new("1a", "POST-to-negotiable, new name (listener restart), p50, 0 exports", "ms");
-    public static readonly FigureSpec NewNameP99Empty = new("1b", "POST-to-negotiable, new name (listener restart), p99, 0 exports", "ms");
-    public static readonly FigureSpec NewNameP50 = new("1c", "POST-to-negotiable, new name (listener restart), p50, {N} exports", "ms", Target.Max(5));
-    public static readonly FigureSpec NewNameP99 = new("1d", "POST-to-negotiable, new name (listener restart), p99, {N} exports", "ms", Target.Max(25));
-    public static readonly FigureSpec FileChangeP50Empty = new("1e", "POST-to-negotiable, file change of a name, p50, 0 exports", "ms");
-    public static readonly FigureSpec FileChangeP99Empty = new("1f", "POST-to-negotiable, file change of a name, p99, 0 exports", "ms");
-    public static readonly FigureSpec FileChangeP50 = new("1g", "POST-to-negotiable, file change of a name, p50, {N} exports", "ms");
-    public static readonly FigureSpec FileChangeP99 = new("1h", "POST-to-negotiable, file change of a name, p99, {N} exports", "ms");
-    public static readonly FigureSpec ListSequential = new("2a", "GET /exports, {N} exports, 1 client (sequential)", "req/s", Target.Min(1500));
-    public static readonly FigureSpec ListConcurrent = new("2b", "GET /exports, {N} exports, 16 concurrent clients", "req/s");
-    public static readonly FigureSpec ListWithClients = new("2c", "GET /exports, {N} exports, 1 client, while 4 NBD clients are connected", "req/s");
-    public static readonly FigureSpec RegistrationsTotal = new("3a", "{N} sequential registrations of new names, total", "s", Target.Max(2));
-    public static readonly FigureSpec RegistrationMedian = new("3b", "one registration of a new name during 3a, median", "ms");
-    public static readonly FigureSpec DisruptionErrors = new("4a", "I/O errors seen by 4 holders during reconfiguration", "errors", Target.Max(0));
-    public static readonly FigureSpec DisruptionStall = new("4b", "longest stall a holder sees during reconfiguration", "ms", Target.Max(100));
-    public static readonly FigureSpec IdleStall = new("4c", "longest stall a holder sees with no reconfiguration (baseline)", "ms");
-    public static readonly FigureSpec OneReaderNbdmux = new("5a", "1 reader, through nbdmux", "MiB/s");
-    public static readonly FigureSpec OneReaderBare = new("5b", "1 reader, bare nbd-server", "MiB/s");
-    public static readonly FigureSpec OneReaderNbdkit = new("5c", "1 reader, nbdkit file", "MiB/s");
-    public static readonly FigureSpec OneReaderRatio = new("5d", "1 reader, nbdmux ÷ bare nbd-server", "×", Target.Min(0.95));
-    public static readonly FigureSpec OneReaderNbdkitRatio = new("5e", "1 reader, nbdkit ÷ bare nbd-server", "×");
-    public static readonly FigureSpec EightReadersNbdmux = new("5f", "8 concurrent readers, through nbdmux (sum)", "MiB/s");
-    public static readonly FigureSpec EightReadersBare = new("5g", "8 concurrent readers, bare nbd-server (sum)", "MiB/s");
-    public static readonly FigureSpec EightReadersNbdkit = new("5h", "8 concurrent readers, nbdkit file (sum)", "MiB/s");
-    public static readonly FigureSpec EightReadersRatio = new("5i", "8 concurrent readers, nbdmux ÷ bare nbd-server", "×", Target.Min(0.95));
-    public static readonly FigureSpec EightReadersNbdkitRatio = new("5j", "8 concurrent readers, nbdkit ÷ bare nbd-server", "×");
-    public static readonly FigureSpec IdleRss = new("6a", "nbdmux RSS, idle (0 exports)", "MB");
-    public static readonly FigureSpec LoadedRss = new("6b", "nbdmux RSS, {N} exports", "MB", Target.Max(150));
-    public static readonly FigureSpec StartToHealthy = new("6c", "start-to-healthy after SIGKILL, {N} exports to restore", "s", Target.Max(2));
-    public static readonly FigureSpec BareStartSmall = new("D1", "diagnosis: bare nbd-server start until it negotiates, 1 section", "ms");
-    public static readonly FigureSpec BareStartLarge = new("D2", "diagnosis: bare nbd-server start until it negotiates, {N}+1 sections", "ms");
-    public static readonly FigureSpec BareStartSmallPreloaded = new("D4", "diagnosis: bare nbd-server start until it negotiates, 1 section, DH generation skipped (as nbdmux starts it)", "ms");
-    public static readonly FigureSpec BareStartLargePreloaded = new("D5", "diagnosis: bare nbd-server start until it negotiates, {N}+1 sections, DH generation skipped (as nbdmux starts it)", "ms");
-    public static readonly FigureSpec ListBytes = new("D3", "diagnosis: GET /exports response size, {N} exports", "KiB");
+    public const string Issue13 = "issue 13";
+    public const string Issue6 = "issue 6";
+
+    private static readonly IReadOnlyList<Daemon> All3 = Daemons.All;
+    private static readonly IReadOnlyList<Daemon> Backends = Daemons.Backends;
+    private static readonly IReadOnlyList<Daemon> Baseline = [];
+
+    public static readonly FigureSpec RegistrationsTotal = new("1a", "{N} sequential registrations of new names, a new TCP connection per request, total", "s", All3,
+        (Daemon.Nbdkit, Target.Max(2)));
+    public static readonly FigureSpec RegistrationsSpeedup = new("1b", "1a: 0.2.1's total ÷ this one (times faster than 0.2.1)", "×", Backends,
+        (Daemon.Nbdkit, Target.Min(3)));
+    public static readonly FigureSpec RegistrationMedian = new("1c", "one registration during 1a, median", "ms", All3);
+
+    public static readonly FigureSpec NewNameP50 = new("2a", "POST of a new name to negotiable, p50, {N} exports", "ms", Backends, (Daemon.Nbdkit, Target.Max(2)));
+    public static readonly FigureSpec NewNameP99 = new("2b", "POST of a new name to negotiable, p99, {N} exports", "ms", Backends, (Daemon.Nbdkit, Target.Max(10)));
+    public static readonly FigureSpec RepostP50 = new("2c", "re-POST of an unchanged export until answered, p50, {N} exports", "ms", Backends, (Daemon.Nbdkit, Target.Max(2)));
+    public static readonly FigureSpec RepostP99 = new("2d", "re-POST of an unchanged export until answered, p99, {N} exports", "ms", Backends);
+    public static readonly FigureSpec DeleteP50 = new("2e", "DELETE until answered, p50, {N} exports", "ms", Backends, (Daemon.Nbdkit, Target.Max(2)));
+    public static readonly FigureSpec DeleteP99 = new("2f", "DELETE until answered, p99, {N} exports", "ms", Backends);
+    public static readonly FigureSpec FileChangeP50 = new("2g", "POST of a file change to negotiable, p50, {N} exports", "ms", Backends);
+    public static readonly FigureSpec FileChangeP99 = new("2h", "POST of a file change to negotiable, p99, {N} exports", "ms", Backends);
+    public static readonly FigureSpec NewNameP50Empty = new("2i", "POST of a new name to negotiable, p50, 0 exports", "ms", Backends);
+    public static readonly FigureSpec NewNameP99Empty = new("2j", "POST of a new name to negotiable, p99, 0 exports", "ms", Backends);
+    public static readonly FigureSpec FileChangeP50Empty = new("2k", "POST of a file change to negotiable, p50, 0 exports", "ms", Backends);
+    public static readonly FigureSpec FileChangeP99Empty = new("2l", "POST of a file change to negotiable, p99, 0 exports", "ms", Backends);
+
+    public static readonly FigureSpec BurstWithinDeadline = new("3a", "{B} clients connecting in the same instant: negotiated within 2 s", "clients", All3,
+        (Daemon.Nbdkit, Target.Min(150)), (Daemon.NbdServer, Target.Min(150)));
+    public static readonly FigureSpec BurstLast = new("3b", "{B} clients in the same instant: time until the last client that negotiated had done so", "ms", All3);
+    public static readonly FigureSpec BurstNegotiated = new("3c", "{B} clients in the same instant: negotiated at all before the harness gave up on them", "clients", All3);
+
+    public static readonly FigureSpec ListSequential = new("4a", "GET /exports, {N} exports, 1 client (sequential)", "req/s", Backends,
+        (Daemon.Nbdkit, Target.Min(1500, Issue6)), (Daemon.NbdServer, Target.Min(1500, Issue6)));
+    public static readonly FigureSpec ListConcurrent = new("4b", "GET /exports, {N} exports, 16 concurrent clients", "req/s", Backends);
+    public static readonly FigureSpec ListWithClients = new("4c", "GET /exports, {N} exports, 1 client, while 4 NBD clients are connected", "req/s", Backends);
+    public static readonly FigureSpec ListBytes = new("4d", "GET /exports response size, {N} exports", "KiB", Backends);
+
+    public static readonly FigureSpec DisruptionErrors = new("5a", "I/O errors seen by 4 holders during reconfiguration", "errors", Backends,
+        (Daemon.Nbdkit, Target.Max(0, Issue6)), (Daemon.NbdServer, Target.Max(0, Issue6)));
+    public static readonly FigureSpec DisruptionStall = new("5b", "longest stall a holder sees during reconfiguration", "ms", Backends,
+        (Daemon.Nbdkit, Target.Max(100, Issue6)), (Daemon.NbdServer, Target.Max(100, Issue6)));
+    public static readonly FigureSpec IdleStall = new("5c", "longest stall a holder sees with no reconfiguration (baseline)", "ms", Backends);
+
+    public static readonly FigureSpec OneReader = new("6a", "1 reader, through nbdmux", "MiB/s", Backends);
+    public static readonly FigureSpec OneReaderRatio = new("6b", "1 reader, nbdmux ÷ bare nbd-server", "×", Backends,
+        (Daemon.Nbdkit, Target.Min(1.1)), (Daemon.NbdServer, Target.Min(0.95)));
+    public static readonly FigureSpec EightReaders = new("6c", "8 concurrent readers, through nbdmux (sum)", "MiB/s", Backends);
+    public static readonly FigureSpec EightReadersRatio = new("6d", "8 concurrent readers, nbdmux ÷ bare nbd-server", "×", Backends,
+        (Daemon.Nbdkit, Target.Min(1.1)), (Daemon.NbdServer, Target.Min(0.95)));
+    public static readonly FigureSpec OneReaderBare = new("6e", "1 reader, bare nbd-server", "MiB/s", Baseline);
+    public static readonly FigureSpec OneReaderNbdkit = new("6f", "1 reader, bare nbdkit file", "MiB/s", Baseline);
+    public static readonly FigureSpec OneReaderNbdkitRatio = new("6g", "1 reader, bare nbdkit file ÷ bare nbd-server", "×", Baseline);
+    public static readonly FigureSpec EightReadersBare = new("6h", "8 concurrent readers, bare nbd-server (sum)", "MiB/s", Baseline);
+    public static readonly FigureSpec EightReadersNbdkit = new("6i", "8 concurrent readers, bare nbdkit file (sum)", "MiB/s", Baseline);
+    public static readonly FigureSpec EightReadersNbdkitRatio = new("6j", "8 concurrent readers, bare nbdkit file ÷ bare nbd-server", "×", Baseline);
+
+    public static readonly FigureSpec IdleRss = new("7a", "RSS of the daemon, idle (0 exports)", "MB", All3);
+    public static readonly FigureSpec LoadedRss = new("7b", "RSS of the daemon, {N} exports", "MB", All3,
+        (Daemon.Nbdkit, Target.Max(150, Issue6)), (Daemon.NbdServer, Target.Max(150, Issue6)));
+    public static readonly FigureSpec StartToHealthy = new("7c", "start-to-healthy after SIGKILL, {N} exports to restore", "s", Backends,
+        (Daemon.Nbdkit, Target.Max(2, Issue6)), (Daemon.NbdServer, Target.Max(2, Issue6)));
+
+    public static readonly FigureSpec BareStartSmall = new("D1", "diagnosis: bare nbd-server start until it negotiates, 1 section, DH generation skipped (as nbdmux starts it)", "ms", Baseline);
+    public static readonly FigureSpec BareStartLarge = new("D2", "diagnosis: bare nbd-server start until it negotiates, {N}+1 sections, DH generation skipped (as nbdmux starts it)", "ms", Baseline);
 
     public static readonly IReadOnlyList<FigureSpec> All =
     [
-        NewNameP50Empty, NewNameP99Empty, NewNameP50, NewNameP99, FileChangeP50Empty, FileChangeP99Empty, FileChangeP50, FileChangeP99,
-        ListSequential, ListConcurrent, ListWithClients, RegistrationsTotal, RegistrationMedian, DisruptionErrors, DisruptionStall, IdleStall,
-        OneReaderNbdmux, OneReaderBare, OneReaderNbdkit, OneReaderRatio, OneReaderNbdkitRatio,
-        EightReadersNbdmux, EightReadersBare, EightReadersNbdkit, EightReadersRatio, EightReadersNbdkitRatio,
-        IdleRss, LoadedRss, StartToHealthy, BareStartSmall, BareStartLarge, BareStartSmallPreloaded, BareStartLargePreloaded, ListBytes,
+        RegistrationsTotal, RegistrationsSpeedup, RegistrationMedian,
+        NewNameP50, NewNameP99, RepostP50, RepostP99, DeleteP50, DeleteP99, FileChangeP50, FileChangeP99,
+        NewNameP50Empty, NewNameP99Empty, FileChangeP50Empty, FileChangeP99Empty,
+        BurstWithinDeadline, BurstLast, BurstNegotiated,
+        ListSequential, ListConcurrent, ListWithClients, ListBytes,
+        DisruptionErrors, DisruptionStall, IdleStall,
+        OneReader, OneReaderRatio, EightReaders, EightReadersRatio,
+        OneReaderBare, OneReaderNbdkit, OneReaderNbdkitRatio, EightReadersBare, EightReadersNbdkit, EightReadersNbdkitRatio,
+        IdleRss, LoadedRss, StartToHealthy,
+        BareStartSmall, BareStartLarge,
     ];
+
+    /// <summary>Every cell a complete run fills: each figure on each of its daemons, or once for a baseline.</summary>
+    public static IEnumerable<(FigureSpec Spec, Daemon? Daemon)> Cells() =>
+        All.SelectMany(spec => spec.IsBaseline ? [(spec, (Daemon?)null)] : spec.Daemons.Select(d => (spec, (Daemon?)d)));
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Nbdmux.Bench;
 
 /// <summary>GET /exports as fast as the clients can, for a fixed time; each response read to the end.</summary>
-public sealed class ListThroughput(NbdmuxProcess nbdmux)
+public sealed class ListThroughput(DaemonProcess nbdmux)
 {
     public async Task<double> RequestsPerSecondAsync(int clients, TimeSpan duration)
     {
@@ -13,7 +13,7 @@ public sealed class ListThroughput(NbdmuxProcess nbdmux)
         {
             while (elapsed.Elapsed < duration)
             {
-                using var response = await nbdmux.Http.GetAsync("/exports");
+                using var response = await nbdmux.Api.Http.GetAsync("/exports");
                 response.EnsureSuccessStatusCode();
                 await response.Content.ReadAsByteArrayAsync();
                 Interlocked.Increment(ref requests);

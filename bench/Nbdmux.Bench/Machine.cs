@@ -18,12 +18,24 @@ public static class Machine
     /// <summary>The 1, 5 and 15 minute load averages.</summary>
     public static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
-    public static string PackageVersion(string package)
+    /// <summary>The python3 that runs nbdmux 0.2.1, as `python3 --version` says.</summary>
+    public static string PythonVersion() => Run("python3", "--version") ?? "python3 not found";
+
+    public static string PackageVersion(string package) => Run("dpkg-query", "-W", "-f=${Version}", package) ?? "not installed";
+
+    private static string? Run(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dpkg-query", ["-W", "-f=${Version}", package]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var version = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? version : "not installed";
+        try
+        {
+            var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // not installed
+        }
     }
 }

@@ -1,6 +1,6 @@
 using Nbdmux.Bench;
 
-// Usage: Nbdmux.Bench --api-dll PATH --out RESULTS.md --work-dir DIR [--commit TEXT] [--analysis FILE] [--quick]
+// Usage: Nbdmux.Bench --api-dll PATH --reference DIR --out RESULTS.md --work-dir DIR [--commit TEXT] [--analysis FILE] [--quick]
 // bench/run.sh builds nbdmux and passes all of these; see bench/README.md.
 var options = args.ToList();
 string Option(string name, string? fallback = null)
@@ -18,17 +18,18 @@ void Progress(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {
 
 var started = DateTimeOffset.UtcNow;
 var loadAtStart = Machine.LoadAverage();
-var run = new BenchRun(plan, Path.GetFullPath(Option("--api-dll")), workDir, Progress);
+var run = new BenchRun(plan, Path.GetFullPath(Option("--api-dll")), Option("--reference"), workDir, Progress);
 await run.RunAsync();
 
-var missing = Figures.All.Except(run.Measured.Select(f => f.Spec)).Select(f => f.Id).ToList();
+var missing = Figures.Cells().Where(cell => !run.Measured.Any(f => f.Spec == cell.Spec && f.Daemon == cell.Daemon))
+    .Select(cell => cell.Daemon is { } daemon ? $"{cell.Spec.Id} ({daemon.Title()})" : cell.Spec.Id).ToList();
 if (missing.Count > 0)
 {
     Console.Error.WriteLine($"bench: figures not measured: {string.Join(", ", missing)}");
     return 1;
 }
 
-var report = new Report(plan, Option("--commit", "unknown"), started, DateTimeOffset.UtcNow - started, loadAtStart, Machine.LoadAverage(),
+var report = new Report(plan, Option("--commit", "unknown"), run.Reference, started, DateTimeOffset.UtcNow - started, loadAtStart, Machine.LoadAverage(),
     run.Measured, run.Observations, File.Exists(analysisPath) ? File.ReadAllText(analysisPath) : "");
 File.WriteAllText(output, report.ToMarkdown());
 Progress($"wrote {output}");

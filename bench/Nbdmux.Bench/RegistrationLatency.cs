@@ -3,53 +3,66 @@ using Nbdmux.Infrastructure.Nbd;
 
 namespace Nbdmux.Bench;
 
-/// <summary>
-/// POST-to-negotiable: from sending POST /exports until a new NBD client has completed
-/// NBD_OPT_GO for that export, as a booting target would right after the API answered.
-/// </summary>
-public sealed class RegistrationLatency(NbdmuxProcess nbdmux, string imageA, string imageB)
+/// <summary>Per-change latencies of one nbdmux, over kept-alive HTTP connections, one change at a time.</summary>
+public sealed class RegistrationLatency(DaemonProcess nbdmux, string imageA, string imageB)
 {
     private int _newNames;
 
     /// <summary>
-    /// A name nbd-server has never loaded (a listener restart). Each is removed again, so the
-    /// number of registered exports stays where it was.
+    /// For each sample, a name the daemon has never served: from sending the POST until a new
+    /// NBD client has completed NBD_OPT_GO for it (as a booting target would right after the API
+    /// answered); then, once that client is gone, the DELETE of it until answered (nbdmux answers
+    /// once the name is refused on the wire). The count of exports stays where it was.
     /// </summary>
-    public async Task<List<double>> NewNameMillisecondsAsync(int samples)
+    public async Task<(List<double> NewName, List<double> Delete)> NewNameThenDeleteAsync(int samples)
     {
-        var times = new List<double>();
+        var (newNames, deletes) = (new List<double>(), new List<double>());
         for (var i = 0; i < samples; i++)
         {
             var name = $"latency-new-{Interlocked.Increment(ref _newNames):D5}";
-            times.Add(await TimeAsync(name, imageA));
-            await nbdmux.RemoveAsync(name);
+            newNames.Add(await PostToNegotiableAsync(name, imageA));
+            await nbdmux.Api.WaitUntilUnusedAsync(name);
+            deletes.Add(await nbdmux.Api.RemoveAsync(name));
         }
 
-        return times;
+        return (newNames, deletes);
     }
 
-    /// <summary>An existing name pointed at another file (no restart).</summary>
-    public async Task<List<double>> FileChangeMillisecondsAsync(int samples)
+    /// <summary>An existing name pointed at another file: from the POST until a new client has negotiated it.</summary>
+    public async Task<List<double>> FileChangeAsync(int samples)
     {
         const string name = "latency-change";
-        await nbdmux.RegisterAsync(name, imageA);
+        await nbdmux.Api.RegisterAsync(name, imageA);
         var times = new List<double>();
         for (var i = 0; i < samples; i++)
         {
-            times.Add(await TimeAsync(name, i % 2 == 0 ? imageB : imageA));
+            // nbdmux refuses (409) to change a file under a connected client; right after a
+            // change, the session it opened itself to prove the change may not have ended yet.
+            await nbdmux.Api.WaitUntilUnusedAsync(name);
+            times.Add(await PostToNegotiableAsync(name, i % 2 == 0 ? imageB : imageA));
         }
 
-        await nbdmux.RemoveAsync(name);
+        await nbdmux.Api.WaitUntilUnusedAsync(name);
+        await nbdmux.Api.RemoveAsync(name);
         return times;
     }
 
-    private async Task<double> TimeAsync(string name, string file)
+    /// <summary>The same POST again (same name, file and mode): until answered.</summary>
+    public async Task<List<double>> UnchangedRepostAsync(string name, string file, int samples)
     {
-        // nbdmux refuses (409) to change a file under a connected client; right after a change,
-        // the session it opened itself to prove the change may not have ended yet.
-        await nbdmux.WaitUntilUnusedAsync(name);
+        var times = new List<double>();
+        for (var i = 0; i < samples; i++)
+        {
+            times.Add(await nbdmux.Api.RegisterAsync(name, file));
+        }
+
+        return times;
+    }
+
+    private async Task<double> PostToNegotiableAsync(string name, string file)
+    {
         var elapsed = Stopwatch.StartNew();
-        await nbdmux.RegisterAsync(name, file);
+        await nbdmux.Api.RegisterAsync(name, file);
         await using (await NbdClient.ConnectAsync(nbdmux.NbdEndpoint, name, CancellationToken.None))
         {
             elapsed.Stop();

@@ -3,10 +3,11 @@ using System.Text;
 
 namespace Nbdmux.Bench;
 
-/// <summary>Everything RESULTS.md says about one run: where and when it ran, and every figure.</summary>
+/// <summary>Everything RESULTS.md says about one run: where and when it ran, and every figure, the daemons side by side.</summary>
 public sealed record Report(
     BenchPlan Plan,
     string Commit,
+    string Reference,
     DateTimeOffset Started,
     TimeSpan Duration,
     string LoadAtStart,
@@ -15,6 +16,9 @@ public sealed record Report(
     IReadOnlyList<string> Observations,
     string Analysis)
 {
+    public const string SideBySideHeading = "## All figures, side by side";
+    public const string BaselinesHeading = "## Baselines (no nbdmux)";
+
     public string ToMarkdown()
     {
         var text = new StringBuilder();
@@ -25,33 +29,47 @@ public sealed record Report(
                 .AppendLine("> Its numbers are not comparable with the targets; verdicts are left out.").AppendLine();
         }
 
-        text.AppendLine("Written by `bench/run.sh` (see bench/README.md); every figure below comes from this one run.").AppendLine()
+        text.AppendLine("Written by `bench/run.sh` (see bench/README.md); every figure below comes from this one run, each daemon measured by the same client code.").AppendLine()
             .AppendLine($"- commit: `{Commit}`")
             .AppendLine($"- date: {Started:yyyy-MM-dd HH:mm} UTC, took {Duration.TotalMinutes:F1} min")
             .AppendLine($"- machine: {Machine.Cores} cores ({Machine.Cpu()}), {Machine.MemoryGiB():F1} GiB memory, Linux {Machine.Kernel()}")
             .AppendLine($"- load average (1/5/15 min): {LoadAtStart} at start, {LoadAtEnd} at end (the machine is shared; the harness itself runs on the same cores)")
-            .AppendLine($"- nbd-server {Machine.PackageVersion("nbd-server")}, nbdkit {Machine.PackageVersion("nbdkit")}, libnbd-bin {Machine.PackageVersion("libnbd-bin")}, .NET {Environment.Version}")
+            .AppendLine($"- nbd-server {Machine.PackageVersion("nbd-server")}, nbdkit {Machine.PackageVersion("nbdkit")}, libnbd-bin {Machine.PackageVersion("libnbd-bin")}, .NET {Environment.Version}, {Machine.PythonVersion()}")
+            .AppendLine($"- daemons: {Daemon.Nbdkit.Title()} (`--nbd-backend nbdkit`), {Daemon.NbdServer.Title()} (`--nbd-backend nbd-server`), {Daemon.Reference.Title()}: {Reference}")
             .AppendLine($"- sizes: {Plan.Exports} exports, data-plane image {Plan.DataImageBytes >> 20} MiB, {Plan.Repetitions} repetition(s) per figure " +
-                        $"({Plan.NewNameSamples} new-name and {Plan.FileChangeSamples} file-change samples per repetition, " +
-                        $"{Plan.DisruptionOperations} reconfigurations per disruption run, {Plan.ListDuration.TotalSeconds:F0} s per GET /exports run)")
+                        $"({Plan.NewNameSamples} new-name, {Plan.RepostSamples} re-POST and {Plan.FileChangeSamples} file-change samples per repetition, " +
+                        $"{Plan.DisruptionOperations} reconfigurations per disruption run, {Plan.ListDuration.TotalSeconds:F0} s per GET /exports run, " +
+                        $"bursts of {Plan.BurstClients} clients)")
             .AppendLine();
 
         text.AppendLine("## Targets").AppendLine()
-            .AppendLine("| id | figure | median | min | max | target | verdict |")
-            .AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var figure in Measured.Where(f => f.Spec.Target is not null).OrderBy(f => f.Spec.Id, StringComparer.Ordinal))
+            .AppendLine("| id | figure | daemon | median | min | max | target | verdict |")
+            .AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var figure in Measured.Where(f => f.Target is not null).OrderBy(f => f.Spec.Id, StringComparer.Ordinal).ThenBy(f => f.Daemon))
         {
-            var verdict = Plan.Quick ? "n/a (quick)" : figure.MeetsTarget == true ? "**met**" : "**missed**";
-            text.AppendLine($"| {figure.Spec.Id} | {Title(figure)} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {figure.Spec.Target!.Describe(figure.Spec.Unit)} | {verdict} |");
+            var target = $"{figure.Target!.Describe(figure.Spec.Unit)} ({figure.Target.Source})";
+            text.AppendLine(figure.NotMeasured is { } reason
+                ? $"| {figure.Spec.Id} | {Title(figure.Spec)} | {figure.Daemon!.Value.Title()} | {reason} | | | {target} | not measured |"
+                : $"| {figure.Spec.Id} | {Title(figure.Spec)} | {figure.Daemon!.Value.Title()} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {target} | {Verdict(figure)} |");
         }
 
-        text.AppendLine().AppendLine("## All figures").AppendLine()
-            .AppendLine("Median, min and max over the repetitions (a latency figure's value in one repetition is that repetition's percentile).").AppendLine()
+        text.AppendLine().AppendLine(SideBySideHeading).AppendLine()
+            .AppendLine("Each cell: the median over the repetitions, with min–max when there were several (a latency's value in one repetition is that repetition's percentile over its samples). — : not measured on that daemon.").AppendLine()
+            .AppendLine($"| id | figure | {string.Join(" | ", Daemons.All.Select(d => d.Title()))} | how |")
+            .AppendLine($"|---|---|{string.Concat(Daemons.All.Select(_ => "---|"))}---|");
+        foreach (var spec in Figures.All.Where(s => !s.IsBaseline))
+        {
+            var row = Measured.Where(f => f.Spec == spec).ToList();
+            var cells = Daemons.All.Select(d => row.FirstOrDefault(f => f.Daemon == d) is { } figure ? Cell(figure) : "—");
+            text.AppendLine($"| {spec.Id} | {Title(spec)} | {string.Join(" | ", cells)} | {string.Join(" / ", row.Select(f => f.Note).Where(n => n.Length > 0).Distinct())} |");
+        }
+
+        text.AppendLine().AppendLine(BaselinesHeading).AppendLine()
             .AppendLine("| id | figure | median | min | max | runs | how |")
             .AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var figure in Measured.OrderBy(f => f.Spec.Id, StringComparer.Ordinal))
+        foreach (var figure in Measured.Where(f => f.Spec.IsBaseline).OrderBy(f => Figures.All.ToList().IndexOf(f.Spec)))
         {
-            text.AppendLine($"| {figure.Spec.Id} | {Title(figure)} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {figure.Runs.Count} | {figure.Note} |");
+            text.AppendLine($"| {figure.Spec.Id} | {Title(figure.Spec)} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {figure.Runs.Count} | {figure.Note} |");
         }
 
         if (Observations.Count > 0)
@@ -71,7 +89,24 @@ public sealed record Report(
         return text.ToString();
     }
 
-    private string Title(Figure figure) => figure.Spec.Title.Replace("{N}", Plan.Exports.ToString("N0", CultureInfo.InvariantCulture));
+    private string Verdict(Figure figure) => Plan.Quick ? "n/a (quick)" : figure.MeetsTarget == true ? "**met**" : "**missed**";
+
+    private static string Cell(Figure figure)
+    {
+        if (figure.NotMeasured is { } reason)
+        {
+            return reason;
+        }
+
+        var median = Value(figure, figure.Median);
+        return figure.Runs.Count > 1 && figure.Runs.Min() != figure.Runs.Max()
+            ? $"{median} ({Format.Number(figure.Runs.Min())}–{Format.Number(figure.Runs.Max())})"
+            : median;
+    }
+
+    private string Title(FigureSpec spec) => spec.Title
+        .Replace("{N}", Plan.Exports.ToString("N0", CultureInfo.InvariantCulture))
+        .Replace("{B}", Plan.BurstClients.ToString(CultureInfo.InvariantCulture));
 
     private static string Value(Figure figure, double value) => $"{Format.Number(value)} {figure.Spec.Unit}";
 }
