@@ -7,7 +7,7 @@ set -euo pipefail
 
 case "${1:-run}" in
   run)  packages=(nbd-server gcc nbdkit nbdkit-plugin-dev) ;;
-  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio) ;;
+  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio python3) ;;
   *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 
