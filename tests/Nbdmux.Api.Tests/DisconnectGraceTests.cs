@@ -1,20 +1,26 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
 
 namespace Nbdmux.Api.Tests;
 
 /// <summary>
-/// A client that has just disconnected is listed until its nbd-server process exits: a change
-/// asked for in that moment waits it out, and only a client that stays makes it 409.
+/// A client that has just disconnected is listed until the server has noticed: a change asked
+/// for in that moment waits it out, and only a client that stays makes it 409. The waiting runs
+/// on <see cref="SimulatedTime"/>, so how busy the machine is cannot decide these tests.
 /// </summary>
 public sealed class DisconnectGraceTests : IDisposable
 {
     private readonly NbdmuxApiFactory _factory = new();
     private readonly HttpClient _http;
 
-    public DisconnectGraceTests() => _http = _factory.CreateClient();
+    public DisconnectGraceTests() =>
+        _http = _factory.WithWebHostBuilder(host => host.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new SimulatedTime())))
+            .CreateClient();
 
     public void Dispose() => _factory.Dispose();
 
@@ -63,5 +69,29 @@ public sealed class DisconnectGraceTests : IDisposable
         _factory.NbdServer.Setup(n => n.Connections()).Returns(() => remaining-- > 0 ? [listed] : []);
     }
 
+    [Fact]
+    public async Task A_client_listed_past_the_grace_makes_a_removal_409()
+    {
+        await RegisterAsync("lingering", "lingering.img");
+        ClientListedFor(looks: 1000, "lingering");
+
+        Assert.Equal(HttpStatusCode.Conflict, (await _http.DeleteAsync("/exports/lingering")).StatusCode);
+    }
+
     private sealed record ExportJson(string Name, string File);
+
+    /// <summary>A clock that moves only when something waits on it, by exactly that wait.</summary>
+    private sealed class SimulatedTime() : FakeTimeProvider(DateTimeOffset.UtcNow)
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
+            {
+                Advance(dueTime);
+            }
+
+            return timer;
+        }
+    }
 }

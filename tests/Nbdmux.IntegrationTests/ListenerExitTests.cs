@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nbdmux.Application.Common;
 
 namespace Nbdmux.IntegrationTests;
 

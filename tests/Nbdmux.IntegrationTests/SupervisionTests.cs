@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Nbdmux.Application.Common;
 using Nbdmux.Infrastructure.Nbd;
 
 namespace Nbdmux.IntegrationTests;

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
@@ -62,6 +63,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     /// <summary>Registered exports not served, with why.</summary>
     private readonly Dictionary<string, string> _withheld = new(StringComparer.Ordinal);
 
+    private readonly ProofSessions _proofSessions = new();
+
     private ServerProcess? _server;
     private NbdServerState _state = NbdServerState.Starting;
     private string? _lastError;
@@ -96,7 +99,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
         (await _probe.NegotiateAsync(NoSuchExport, cancellationToken, LivenessTimeout)).Outcome is ProbeOutcome.Refused or ProbeOutcome.Unknown;
 
-    public IReadOnlyList<ClientConnection> Connections() => _backend.Connections(_server);
+    public IReadOnlyList<ClientConnection> Connections() => _proofSessions.LeaveOut(() => _backend.Connections(_server));
 
     public async Task DisconnectAsync(IReadOnlyList<ClientConnection> connections, CancellationToken cancellationToken)
     {
@@ -370,9 +373,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
 
         if (session is not null)
         {
-            // The proof's own session may be listed for a moment after it ended; a removal right
-            // after this change would otherwise be refused as "in use" by nbdmux's own proof.
-            await _time.UntilAsync(() => Connections().All(connection => connection.Peer != session), ProofTimeout, cancellationToken);
+            _proofSessions.Add(session);
         }
     }
 

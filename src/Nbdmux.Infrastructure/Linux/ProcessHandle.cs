@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Nbdmux.Application.Common;
 using Nbdmux.Infrastructure.DataPlane;
 
 namespace Nbdmux.Infrastructure.Linux;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Linux;
 

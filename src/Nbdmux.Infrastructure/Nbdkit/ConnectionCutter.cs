@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.DataPlane;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nbdmux.Application.Common;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nbdmux.Application.Common;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.DataPlane;

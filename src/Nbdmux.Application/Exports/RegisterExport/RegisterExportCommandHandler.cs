@@ -71,7 +71,7 @@ public sealed class RegisterExportCommandHandler(
     /// <summary>Swapping the file under a booted machine crashes it: only on request, and then cleanly.</summary>
     private async Task<IReadOnlyList<ClientConnection>> ClientsToDisplaceAsync(string name, bool force, CancellationToken cancellationToken)
     {
-        var connected = await ExportClients.ConnectedToAsync(nbdServer, name, waitOutDisconnects: !force, cancellationToken);
+        var connected = await ExportClients.ConnectedToAsync(nbdServer, name, waitOutDisconnects: !force, clock, cancellationToken);
         return connected.Count == 0 || force ? connected : throw new ExportInUseException(name, connected);
     }
 

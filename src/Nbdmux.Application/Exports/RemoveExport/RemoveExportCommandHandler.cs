@@ -9,6 +9,7 @@ namespace Nbdmux.Application.Exports.RemoveExport;
 public sealed class RemoveExportCommandHandler(
     IExportStore store,
     INbdServer nbdServer,
+    TimeProvider clock,
     AuditedChange audit,
     ILogger<RemoveExportCommandHandler> logger) : IRequestHandler<RemoveExportCommand, Unit>
 {
@@ -19,7 +20,7 @@ public sealed class RemoveExportCommandHandler(
             ?? throw NotFoundException.Export(command.Name);
         audit.Found(AuditActions.Remove, export);
 
-        var connected = await ExportClients.ConnectedToAsync(nbdServer, export.Name, waitOutDisconnects: !command.Force, cancellationToken);
+        var connected = await ExportClients.ConnectedToAsync(nbdServer, export.Name, waitOutDisconnects: !command.Force, clock, cancellationToken);
         if (connected.Count > 0 && !command.Force)
         {
             throw new ExportInUseException(export.Name, connected);

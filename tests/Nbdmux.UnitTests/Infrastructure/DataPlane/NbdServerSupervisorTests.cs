@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using Nbdmux.Application.Common;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;

@@ -1,4 +1,4 @@
-namespace Nbdmux.Infrastructure.DataPlane;
+namespace Nbdmux.Application.Common;
 
 /// <summary>Waiting for a condition that nothing signals, on a <see cref="TimeProvider"/> so tests can drive the clock.</summary>
 public static class Polling
