@@ -17,7 +17,9 @@ public static class DependencyInjection
     /// <summary>Needs <see cref="NbdmuxOptions"/> registered; reads it only when the host starts.</summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services)
     {
-        services.AddDbContext<NbdmuxDbContext>((provider, db) =>
+        // Pooled: every change uses two contexts (its own and the audit record's), and setting one
+        // up costs more than the SQLite statements it then runs.
+        services.AddDbContextPool<NbdmuxDbContext>((provider, db) =>
             db.UseSqlite($"Data Source={Path.Combine(provider.GetRequiredService<NbdmuxOptions>().DataDirFullPath, "nbdmux.db")}"));
         services.AddSingleton<CommittedExports>();
         services.AddSingleton<DataDirSpace>();
