@@ -1,23 +1,21 @@
 using Nbdmux.Infrastructure.Linux;
-using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.Infrastructure.DataPlane;
 
-/// <summary>
-/// A running NBD server process: its pid, held by a <see cref="ProcessHandle"/> so that a later
-/// process reusing the pid is never mistaken for it, and when it started serving.
-/// </summary>
-public sealed class ServerProcess(int pid, ProcessHandle handle, DateTimeOffset since) : IDisposable
+/// <summary>A running NBD server process, held by its <see cref="ProcessHandle"/>, and since when it serves.</summary>
+public sealed class ServerProcess(ProcessHandle process, DateTimeOffset since) : IDisposable
 {
-    public int Pid { get; } = pid;
+    public ProcessHandle Process { get; } = process;
+
+    public int Pid => Process.Pid;
 
     public DateTimeOffset Since { get; } = since;
 
-    public bool HasExited => handle.HasExited;
+    public bool HasExited => Process.HasExited;
 
-    public Task<bool> WaitForExitAsync(TimeSpan timeout) => handle.WaitForExitAsync(timeout);
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => Process.WaitForExitAsync(timeout);
 
-    public void Dispose() => handle.Dispose();
+    public void Dispose() => Process.Dispose();
 
     public override string ToString() => $"{Pid}";
 }

@@ -40,7 +40,8 @@ public static partial class UnixProcesses
         ReadStat(pid) is { State: not ('Z' or 'X') } stat ? stat.StartTicks : null;
 
     /// <summary>Whether the process that started at <paramref name="startTicks"/> still runs as <paramref name="pid"/>.</summary>
-    public static bool IsAlive(int pid, long startTicks) => StartTicksOfLiving(pid) == startTicks;
+    /// <summary>The process's start time in clock ticks since boot, zombie or not, or null if it is gone.</summary>
+    public static long? StartTicksOf(int pid) => ReadStat(pid)?.StartTicks;
 
     public static string CommandLine(int pid)
     {

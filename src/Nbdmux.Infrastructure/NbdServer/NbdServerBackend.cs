@@ -51,7 +51,7 @@ public sealed class NbdServerBackend(
     /// <summary>Each published export's file, swapped whole, for connection look-ups that run without the supervisor's gate.</summary>
     private volatile IReadOnlyDictionary<string, string> _servedFiles = new Dictionary<string, string>();
 
-    private volatile RunningNbdServer? _listener;
+    private volatile ServerProcess? _listener;
 
     private bool _startCostLogged;
 
@@ -69,6 +69,7 @@ public sealed class NbdServerBackend(
         {
             logger.LogWarning("Replacing nbd-server {Pid} left running by an earlier nbdmux; its clients keep their own processes", leftover.Pid);
             await StopListenerAsync(leftover, "replaces it");
+            leftover.Dispose();
         }
 
         DeleteAbandonedOverlays();
@@ -120,7 +121,7 @@ public sealed class NbdServerBackend(
                 stalledHandshakesEnded = true;
             }
 
-            RunningNbdServer server;
+            ServerProcess server;
             try
             {
                 server = await launcher.LaunchAsync(cancellationToken);
@@ -134,20 +135,22 @@ public sealed class NbdServerBackend(
 
             try
             {
-                if (await AnswersOnceStartedAsync(server, cancellationToken) && ProcessHandle.Open(server.Pid) is { } handle)
+                if (await AnswersOnceStartedAsync(server, cancellationToken))
                 {
                     _listener = server;
                     _loaded = _published.Values.ToDictionary(e => e.Name, SectionMode.Of, StringComparer.Ordinal);
-                    return new ServerProcess(server.Pid, handle, server.Since);
+                    return server;
                 }
             }
             catch
             {
                 await StopListenerAsync(server, "gives up on it");
+                server.Dispose();
                 throw;
             }
 
             var exit = reaper.Collect(server);
+            server.Dispose();
             if (time.GetElapsedTime(started) >= PortReleaseWait)
             {
                 throw new NbdServerStartException(
@@ -161,22 +164,22 @@ public sealed class NbdServerBackend(
 
     public async Task StopAsync(ServerProcess server, StopReason reason)
     {
-        if (_listener is { } listener && listener.Pid == server.Pid)
+        if (_listener == server)
         {
-            await StopListenerAsync(listener, reason == StopReason.Shutdown ? "stops" : "restarts it");
+            await StopListenerAsync(server, reason == StopReason.Shutdown ? "stops" : "restarts it");
             _listener = null;
         }
     }
 
     public string DescribeExit(ServerProcess server)
     {
-        if (_listener is not { } listener || listener.Pid != server.Pid)
+        if (_listener != server)
         {
             return "ended";
         }
 
         _listener = null;
-        return $"{reaper.Collect(listener)}";
+        return $"{reaper.Collect(server)}";
     }
 
     public IReadOnlyDictionary<string, string> Poll(ServerProcess? running)
@@ -205,12 +208,13 @@ public sealed class NbdServerBackend(
             .Where(pid => !serving.Contains($"{pid}"));
         foreach (var pid in negotiating)
         {
-            if (UnixProcesses.StartTicksOfLiving(pid) is { } ticks && time.GetUtcNow() - UnixProcesses.StartedAt(ticks) > timeout)
+            using var process = ProcessHandle.Open(pid);
+            if (process is not null && time.GetUtcNow() - process.StartedAt > timeout)
             {
                 logger.LogWarning(
                     "Disconnecting nbd-server client process {Pid}: its client has not finished negotiating within {TimeoutSeconds} s",
                     pid, timeout.TotalSeconds);
-                UnixProcesses.Signal(pid, UnixProcesses.SigKill);
+                process.Kill();
             }
         }
     }
@@ -219,9 +223,14 @@ public sealed class NbdServerBackend(
 
     public async Task DisconnectAsync(IReadOnlyList<ClientConnection> clients, CancellationToken cancellationToken)
     {
-        foreach (var connection in clients.Where(connections.IsServing))
+        foreach (var connection in clients)
         {
-            UnixProcesses.Signal(int.Parse(connection.Id), UnixProcesses.SigKill);
+            using var process = ProcessHandle.Open(int.Parse(connection.Id));
+            // Checked once the handle holds the process: still serving this peer, the pid is the connection's.
+            if (process is not null && connections.IsServing(connection))
+            {
+                process.Kill();
+            }
         }
 
         await time.UntilAsync(() => !clients.Any(connections.IsServing), ReadyTimeout, cancellationToken);
@@ -253,13 +262,13 @@ public sealed class NbdServerBackend(
     }
 
     /// <summary>The placeholder admits nobody, so a policy refusal proves the whole negotiation path works.</summary>
-    private async Task<bool> AnswersOnceStartedAsync(RunningNbdServer server, CancellationToken cancellationToken)
+    private async Task<bool> AnswersOnceStartedAsync(ServerProcess server, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        while (server.IsAlive)
+        while (!server.HasExited)
         {
             var answer = await probe.NegotiateAsync(NbdServerConfig.PlaceholderSection, cancellationToken, StartupProbeTimeout);
-            if (answer.Outcome == ProbeOutcome.Refused && server.IsAlive)
+            if (answer.Outcome == ProbeOutcome.Refused && !server.HasExited)
             {
                 return true;
             }
@@ -289,7 +298,8 @@ public sealed class NbdServerBackend(
             logger.LogWarning(
                 "Ending nbd-server client process {Pid}: its client has been negotiating for over {GraceMs} ms and it holds the NBD port, so no new listener can bind",
                 pid, HandshakeGrace.TotalMilliseconds);
-            UnixProcesses.Signal(pid, UnixProcesses.SigKill);
+            using var process = ProcessHandle.Open(pid);
+            process?.Kill();
         }
     }
 
@@ -297,9 +307,9 @@ public sealed class NbdServerBackend(
     /// SIGKILLs a listener nbdmux no longer wants and collects it; one that has already ended
     /// on its own is reported as a death.
     /// </summary>
-    private async Task StopListenerAsync(RunningNbdServer server, string occasion)
+    private async Task StopListenerAsync(ServerProcess server, string occasion)
     {
-        if (!server.IsAlive)
+        if (server.HasExited)
         {
             logger.LogError("nbd-server {Pid} died, {ExitStatus}; connected clients keep their own processes", server.Pid, reaper.Collect(server));
             return;

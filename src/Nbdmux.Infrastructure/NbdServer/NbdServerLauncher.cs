@@ -17,7 +17,7 @@ public sealed class NbdServerLauncher(
     /// Runs `nbd-server -C config -p pidfile`. It daemonizes and its launcher exits 0 before the
     /// daemon binds the port, so the daemon may still die (e.g. port in use): callers probe it.
     /// </summary>
-    public async Task<RunningNbdServer> LaunchAsync(CancellationToken cancellationToken)
+    public async Task<ServerProcess> LaunchAsync(CancellationToken cancellationToken)
     {
         File.Delete(layout.PidFilePath);
         var start = new ProcessStartInfo(binaryPath, ["-C", layout.ConfigPath, "-p", layout.PidFilePath])
@@ -45,10 +45,13 @@ public sealed class NbdServerLauncher(
         int? pid = null;
         if (await time.UntilAsync(() => (pid = TryReadPid()) is not null, ExitWait, cancellationToken))
         {
-            return UnixProcesses.StartTicksOfLiving(pid!.Value) is { } ticks
-                ? new RunningNbdServer(pid.Value, ticks, DateTimeOffset.UtcNow)
-                : throw new NbdServerStartException(
-                    $"nbd-server daemonized but {UnixProcesses.Reap(pid.Value) ?? ExitStatus.Unknown} at once (is the NBD port in use? its reason is in syslog)");
+            if (ProcessHandle.Open(pid!.Value) is { HasExited: false } process)
+            {
+                return new ServerProcess(process, time.GetUtcNow());
+            }
+
+            throw new NbdServerStartException(
+                $"nbd-server daemonized but {UnixProcesses.Reap(pid.Value) ?? ExitStatus.Unknown} at once (is the NBD port in use? its reason is in syslog)");
         }
 
         throw new NbdServerStartException($"nbd-server wrote no pid file within {ExitWait.TotalSeconds} s.");
@@ -76,33 +79,36 @@ public sealed class NbdServerLauncher(
     /// connected keep being served by their own child processes. Returns once it has ended; the
     /// caller collects it (<see cref="NbdServerReaper"/>).
     /// </summary>
-    public async Task StopListeningAsync(RunningNbdServer server)
+    public async Task StopListeningAsync(ServerProcess server)
     {
-        using var handle = ProcessHandle.Open(server.Pid);
-        // Checked after opening the handle: alive with its start time, the handle is this server's.
-        if (handle is null || !server.IsAlive)
+        if (server.HasExited)
         {
             return;
         }
 
-        UnixProcesses.Signal(server.Pid, UnixProcesses.SigKill);
-        if (!await handle.WaitForExitAsync(ExitWait))
+        server.Process.Kill();
+        if (!await server.WaitForExitAsync(ExitWait))
         {
             throw new NbdServerStartException($"nbd-server {server.Pid} survived SIGKILL for {ExitWait.TotalSeconds} s.");
         }
     }
 
     /// <summary>An nbd-server that an earlier nbdmux on this data dir left running, if any.</summary>
-    public RunningNbdServer? FindLeftover()
+    public ServerProcess? FindLeftover()
     {
-        if (TryReadPid() is not { } pid || UnixProcesses.StartTicksOfLiving(pid) is not { } ticks)
+        if (TryReadPid() is not { } pid || ProcessHandle.Open(pid) is not { } process)
         {
             return null;
         }
 
-        return UnixProcesses.CommandLine(pid).Contains(layout.ConfigPath, StringComparison.Ordinal)
-            ? new RunningNbdServer(pid, ticks, DateTimeOffset.UtcNow)
-            : null;
+        // Read after opening the handle: if the process is still alive now, the command line was its own.
+        if (UnixProcesses.CommandLine(pid).Contains(layout.ConfigPath, StringComparison.Ordinal) && !process.HasExited)
+        {
+            return new ServerProcess(process, process.StartedAt);
+        }
+
+        process.Dispose();
+        return null;
     }
 
     private int? TryReadPid()

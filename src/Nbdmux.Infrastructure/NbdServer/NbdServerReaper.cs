@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Infrastructure.NbdServer;
@@ -26,10 +27,10 @@ public sealed class NbdServerReaper(ILogger<NbdServerReaper> logger)
     /// later, by <see cref="CollectOrphans"/>, so that a listener restart does not wait on a
     /// /proc scan.
     /// </summary>
-    public ExitStatus Collect(RunningNbdServer listener)
+    public ExitStatus Collect(ServerProcess listener)
     {
         Interlocked.Exchange(ref _listenerEnded, 1);
-        return listener.HasEndedAsChild ? UnixProcesses.Reap(listener.Pid) ?? ExitStatus.Unknown : ExitStatus.Unknown;
+        return listener.Process.Collect();
     }
 
     /// <summary>

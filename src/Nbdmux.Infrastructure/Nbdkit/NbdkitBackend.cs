@@ -55,7 +55,7 @@ public sealed class NbdkitBackend(
             logger.LogWarning(
                 "nbdkit {Pid} left running on this data dir is another build or listens elsewhere: killing it, which cuts its clients",
                 found.Pid);
-            await launcher.KillAsync(found.Pid, found.Handle);
+            await launcher.KillAsync(found.Handle);
             found.Handle.Dispose();
             records.Clear();
             return null;
@@ -67,7 +67,7 @@ public sealed class NbdkitBackend(
         logger.LogInformation(
             "Adopted nbdkit {Pid}, serving since {Since}: its connected clients stay connected", found.Pid, found.Since);
         _servingPid = found.Pid;
-        return new ServerProcess(found.Pid, found.Handle, found.Since);
+        return new ServerProcess(found.Handle, found.Since);
     }
 
     /// <summary>
@@ -115,11 +115,7 @@ public sealed class NbdkitBackend(
             return;
         }
 
-        using var handle = ProcessHandle.Open(server.Pid);
-        if (handle is not null && !server.HasExited)
-        {
-            await launcher.KillAsync(server.Pid, handle);
-        }
+        await launcher.KillAsync(server.Process);
     }
 
     public string DescribeExit(ServerProcess server) =>

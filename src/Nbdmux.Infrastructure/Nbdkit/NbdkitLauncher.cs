@@ -56,7 +56,7 @@ public sealed class NbdkitLauncher(NbdkitCommand command, NbdkitLayout layout, N
         }
 
         var handle = ProcessHandle.Open(child.Id) ?? throw new NbdServerStartException($"nbdkit {child.Id} ended right after it started listening.");
-        return (new ServerProcess(child.Id, handle, time.GetUtcNow()), child);
+        return (new ServerProcess(handle, time.GetUtcNow()), child);
     }
 
     /// <summary>The nbdkit serving this data dir according to its pid file, if it still runs.</summary>
@@ -81,16 +81,12 @@ public sealed class NbdkitLauncher(NbdkitCommand command, NbdkitLayout layout, N
 
     /// <summary>SIGKILL, and back once it has ended.</summary>
     /// <exception cref="NbdServerStartException">It survived.</exception>
-    public async Task KillAsync(int pid, ProcessHandle handle)
+    public async Task KillAsync(ProcessHandle process)
     {
-        if (!handle.HasExited)
+        process.Kill();
+        if (!await process.WaitForExitAsync(KillTimeout))
         {
-            UnixProcesses.Signal(pid, UnixProcesses.SigKill);
-        }
-
-        if (!await handle.WaitForExitAsync(KillTimeout))
-        {
-            throw new NbdServerStartException($"nbdkit {pid} survived SIGKILL for {KillTimeout.TotalSeconds} s.");
+            throw new NbdServerStartException($"nbdkit {process.Pid} survived SIGKILL for {KillTimeout.TotalSeconds} s.");
         }
     }
 

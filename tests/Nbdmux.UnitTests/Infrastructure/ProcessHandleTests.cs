@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Nbdmux.Infrastructure.Linux;
-using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.UnitTests.Infrastructure;
 
@@ -34,6 +33,31 @@ public class ProcessHandleTests
         sleeper.Kill();
 
         Assert.True(await handle.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Kill_ends_the_process_and_is_harmless_once_it_has_ended(string kind)
+    {
+        using var sleeper = Process.Start("sleep", "30");
+        using var handle = Open(kind, sleeper.Id);
+
+        handle!.Kill();
+        await sleeper.WaitForExitAsync();
+        handle.Kill();
+
+        Assert.Equal(137, sleeper.ExitCode);
+        Assert.True(handle.HasExited);
+    }
+
+    [Fact]
+    public void A_handle_knows_when_its_process_started()
+    {
+        using var sleeper = Process.Start("sleep", "30");
+        using var handle = ProcessHandle.Open(sleeper.Id);
+        sleeper.Kill();
+
+        Assert.InRange(handle!.StartedAt, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
     }
 
     private static ProcessHandle? Open(string kind, int pid) => kind == "pidfd" ? ProcessHandle.Open(pid) : ProcessHandle.ByStartTime(pid);

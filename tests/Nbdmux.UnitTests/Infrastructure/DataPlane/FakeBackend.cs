@@ -52,7 +52,7 @@ public sealed class FakeBackend : INbdBackend, IDisposable
 
         var process = Process.Start("sleep", "600");
         _processes.Add(process);
-        Current = new ServerProcess(process.Id, ProcessHandle.Open(process.Id)!, DateTimeOffset.UtcNow);
+        Current = new ServerProcess(ProcessHandle.Open(process.Id)!, DateTimeOffset.UtcNow);
         return Task.FromResult(Current);
     }
 
