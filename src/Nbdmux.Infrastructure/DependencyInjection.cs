@@ -24,7 +24,8 @@ public static class DependencyInjection
         services.AddSingleton<CommittedExports>();
         services.AddSingleton<DataDirSpace>();
         services.AddScoped<IExportStore, ExportStore>();
-        services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<IAuditLog>(provider => provider.GetRequiredService<AuditLog>());
         services.AddSingleton<ImageRoots>();
         services.AddSingleton<ImageFiles>();
         services.AddSingleton<IImageFiles>(provider => provider.GetRequiredService<ImageFiles>());

@@ -6,39 +6,57 @@ using Nbdmux.Domain.Audit;
 namespace Nbdmux.Infrastructure.Persistence;
 
 /// <summary>
-/// Each call has a DbContext of its own (its own connection and transaction), never the
-/// request's: the change being audited may still roll back, and its record must stay.
+/// Each record written here has a DbContext of its own (its own connection and transaction),
+/// never the request's: the change it records may have rolled back, and its record must stay. (A
+/// change that succeeds commits its record in its own transaction: <see cref="ExportStore"/>.)
 /// A record that cannot be written (the data dir's disk is full, which is also when changes
 /// are refused) is kept in memory and written with the next one that can be.
 /// </summary>
 public sealed class AuditLog(IServiceScopeFactory scopes) : IAuditLog
 {
     /// <summary>Enough for a long outage of the disk, small enough never to matter for memory.</summary>
-    private const int MaxPending = 10_000;
+    private const int MaxWaiting = 10_000;
 
     private readonly Lock _lock = new();
-    private readonly List<AuditEvent> _pending = [];
+    private List<AuditEvent> _waiting = [];
 
     public async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        List<AuditEvent> batch;
-        lock (_lock)
+        var batch = TakeWaiting();
+        batch.Add(auditEvent);
+        try
         {
-            if (_pending.Count < MaxPending)
-            {
-                _pending.Add(auditEvent);
-            }
-
-            batch = [.. _pending];
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
+            db.AuditEvents.AddRange(batch);
+            await db.SaveChangesAsync(cancellationToken);
         }
+        catch
+        {
+            PutBack(batch);
+            throw;
+        }
+    }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
-        db.AuditEvents.AddRange(batch);
-        await db.SaveChangesAsync(cancellationToken);
+    /// <summary>
+    /// Takes the records that could not be written yet, for the caller to write (a change commits
+    /// them with its own record); whoever takes them puts them back if that fails.
+    /// </summary>
+    public List<AuditEvent> TakeWaiting()
+    {
         lock (_lock)
         {
-            _pending.RemoveAll(batch.Contains);
+            var taken = _waiting;
+            _waiting = [];
+            return taken;
+        }
+    }
+
+    public void PutBack(IReadOnlyList<AuditEvent> records)
+    {
+        lock (_lock)
+        {
+            _waiting.InsertRange(0, records.Take(MaxWaiting - _waiting.Count));
         }
     }
 

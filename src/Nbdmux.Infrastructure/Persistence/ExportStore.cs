@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
-public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, DataDirSpace space) : IExportStore
+public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog) : IExportStore
 {
     /// <summary>Known here rather than asked of EF Core, which would set the context up for a listing that needs no query.</summary>
     private bool _changing;
@@ -20,7 +22,7 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
     public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)
     {
         space.EnsureRoomForAChange();
-        var change = new Change(db, await db.Database.BeginTransactionAsync(cancellationToken), committed, ended: () => _changing = false);
+        var change = new Change(db, await db.Database.BeginTransactionAsync(cancellationToken), committed, audited, auditLog, ended: () => _changing = false);
         _changing = true;
         return change;
     }
@@ -32,7 +34,9 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
     private Task<List<Export>> QueryAsync(CancellationToken cancellationToken) =>
         db.Exports.AsNoTracking().OrderBy(e => e.Name).ToListAsync(cancellationToken);
 
-    private sealed class Change(NbdmuxDbContext db, IDbContextTransaction transaction, CommittedExports committed, Action ended) : IExportChange
+    private sealed class Change(
+        NbdmuxDbContext db, IDbContextTransaction transaction, CommittedExports committed, AuditedChange audited, AuditLog auditLog, Action ended)
+        : IExportChange
     {
         public async Task CommitAsync(Func<Task> makeLive, Func<Task> undo, CancellationToken cancellationToken)
         {
@@ -46,14 +50,30 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
             }
 
             await makeLive();
+            List<AuditEvent> waiting = [];
             try
             {
+                if (audited.RecordOfSuccess() is { } record)
+                {
+                    // Records that waited for a disk with room go first, in the order they happened.
+                    waiting = auditLog.TakeWaiting();
+                    db.AuditEvents.AddRange([.. waiting, record]);
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+
                 await transaction.CommitAsync(CancellationToken.None);
+                audited.Committed();
             }
-            catch (Exception e) when (StorageFailure.Describe(e) is { } failure)
+            catch (Exception e)
             {
+                auditLog.PutBack(waiting);
                 await undo();
-                throw failure;
+                if (StorageFailure.Describe(e) is { } failure)
+                {
+                    throw failure;
+                }
+
+                throw;
             }
             finally
             {

@@ -1,5 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Moq;
+using Nbdmux.Application.Common.Audit;
+using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Persistence;
 
@@ -76,7 +79,29 @@ public sealed class ExportStoreTests : IAsyncLifetime
         Assert.Null((await Store().FindAsync("old", default))!.FileIdentity);
     }
 
-    private ExportStore Store() => new(Context(), _committed, new DataDirSpace(new Nbdmux.Infrastructure.Configuration.NbdmuxOptions { DataDir = _directory }));
+    [Fact]
+    public async Task The_record_of_a_change_is_committed_with_it_and_only_when_it_went_live()
+    {
+        foreach (var goesLive in new[] { true, false })
+        {
+            var audited = new AuditedChange();
+            audited.RecordOnSuccess(() => AuditEvent.Record(
+                DateTimeOffset.UnixEpoch, AuditActions.Register, $"live-{goesLive}", AuditEvent.Actor.Nbdmux, AuditEvent.ChangeRecord.None, AuditEvent.Result.Done));
+            var store = Store(audited);
+            await using var change = await store.BeginChangeAsync(default);
+            store.Add(NewExport($"live-{goesLive}"));
+            await Record.ExceptionAsync(() => change.CommitAsync(
+                () => goesLive ? Task.CompletedTask : throw new IOException("not served"), () => Task.CompletedTask, default));
+
+            Assert.Equal(goesLive, audited.RecordedWithChange);
+        }
+
+        Assert.Equal(["live-True"], await Context().AuditEvents.Select(e => e.ExportName).ToListAsync());
+    }
+
+    private ExportStore Store(AuditedChange? audited = null) =>
+        new(Context(), _committed, new DataDirSpace(new Nbdmux.Infrastructure.Configuration.NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
+            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()));
 
     private NbdmuxDbContext Context()
     {

@@ -10,9 +10,12 @@ namespace Nbdmux.Application.Common.Audit;
 /// </summary>
 public sealed class AuditRecorder(ICurrentActor actor, IAuditLog auditLog, TimeProvider clock, ILogger<AuditRecorder> logger)
 {
+    public AuditEvent Describe(string action, string? exportName, AuditEvent.ChangeRecord change, AuditEvent.Result result) =>
+        AuditEvent.Record(clock.GetUtcNow(), action, exportName, actor.Actor, change, result);
+
     public async Task RecordAsync(string action, string? exportName, AuditEvent.ChangeRecord change, AuditEvent.Result result)
     {
-        var auditEvent = AuditEvent.Record(clock.GetUtcNow(), action, exportName, actor.Actor, change, result);
+        var auditEvent = Describe(action, exportName, change, result);
         try
         {
             // Not the request's token: a caller that went away must not erase the record of what it started.

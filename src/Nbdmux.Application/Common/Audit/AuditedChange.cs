@@ -1,4 +1,5 @@
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Application.Common.Audit;
@@ -13,6 +14,24 @@ public sealed class AuditedChange
     public string? Before { get; private set; }
     public string? After { get; private set; }
     public IReadOnlyList<string> Disconnected { get; private set; } = [];
+
+    /// <summary>Whether the record of the change's success was committed with the change itself.</summary>
+    public bool RecordedWithChange { get; private set; }
+
+    private Func<AuditEvent>? _recordOfSuccess;
+
+    /// <summary>
+    /// How to write the record of this change once it has succeeded (the audit behaviour knows).
+    /// The registry commits it in the change's own transaction: a change and its record reach the
+    /// disk together, in one write.
+    /// </summary>
+    public void RecordOnSuccess(Func<AuditEvent> record) => _recordOfSuccess = record;
+
+    /// <summary>The record to commit with the change, once it is live; null when nothing audits it.</summary>
+    public AuditEvent? RecordOfSuccess() => _recordOfSuccess?.Invoke();
+
+    /// <summary>The registry committed the change, with <see cref="RecordOfSuccess"/>.</summary>
+    public void Committed() => RecordedWithChange = _recordOfSuccess is not null;
 
     /// <summary>The export as it was before the change (null: the name was free).</summary>
     public void Found(string action, Export? export)

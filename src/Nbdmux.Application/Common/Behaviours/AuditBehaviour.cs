@@ -6,8 +6,9 @@ namespace Nbdmux.Application.Common.Behaviours;
 
 /// <summary>
 /// Records every attempt of an <see cref="IAuditedCommand"/> once it is over, refused or not.
-/// Runs outside validation, so a request refused there is recorded too, and after the
-/// handler's transaction has ended, so a rolled-back change is recorded as refused.
+/// Runs outside validation, so a request refused there is recorded too. A change that succeeds
+/// is recorded in its own transaction (<see cref="AuditedChange.RecordOnSuccess"/>); one that
+/// fails after the handler's transaction has ended, so a rolled-back change is recorded as refused.
 /// </summary>
 public sealed class AuditBehaviour<TRequest, TResponse>(AuditedChange change, AuditRecorder recorder)
     : IPipelineBehavior<TRequest, TResponse>
@@ -20,6 +21,7 @@ public sealed class AuditBehaviour<TRequest, TResponse>(AuditedChange change, Au
             return await next();
         }
 
+        change.RecordOnSuccess(() => Describe(command, AuditEvent.Result.Done));
         TResponse response;
         try
         {
@@ -31,13 +33,20 @@ public sealed class AuditBehaviour<TRequest, TResponse>(AuditedChange change, Au
             throw;
         }
 
-        await RecordAsync(command, AuditEvent.Result.Done);
+        if (!change.RecordedWithChange)
+        {
+            await RecordAsync(command, AuditEvent.Result.Done);
+        }
+
         return response;
     }
 
-    private Task RecordAsync(IAuditedCommand command, AuditEvent.Result result) => recorder.RecordAsync(
-        change.Action ?? command.AuditAction,
-        command.AuditExportName,
-        new AuditEvent.ChangeRecord(command.Force, change.Before, change.After, change.Disconnected),
-        result);
+    private AuditEvent Describe(IAuditedCommand command, AuditEvent.Result result) =>
+        recorder.Describe(change.Action ?? command.AuditAction, command.AuditExportName, Changes(command), result);
+
+    private Task RecordAsync(IAuditedCommand command, AuditEvent.Result result) =>
+        recorder.RecordAsync(change.Action ?? command.AuditAction, command.AuditExportName, Changes(command), result);
+
+    private AuditEvent.ChangeRecord Changes(IAuditedCommand command) =>
+        new(command.Force, change.Before, change.After, change.Disconnected);
 }
