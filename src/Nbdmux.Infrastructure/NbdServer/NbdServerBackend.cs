@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.Configuration;
@@ -20,7 +21,7 @@ public sealed class NbdServerBackend(
     ExportGates gates,
     NbdServerLayout layout,
     INbdProbe probe,
-    ClientConnectionTable connections,
+    ClientConnectionTable connectionTable,
     NbdServerReaper reaper,
     NbdmuxOptions options,
     TimeProvider time,
@@ -214,16 +215,16 @@ public sealed class NbdServerBackend(
         }
     }
 
-    public IReadOnlyList<ClientConnection> Connections(ServerProcess? running) => connections.Read(_listener?.Pid, _servedFiles);
+    public IReadOnlyList<ClientConnection> Connections(ServerProcess? running) => connectionTable.Read(_listener?.Pid, _servedFiles);
 
-    public async Task DisconnectAsync(IReadOnlyList<ClientConnection> clients, CancellationToken cancellationToken)
+    public async Task DisconnectAsync(IReadOnlyList<ClientConnection> connections, CancellationToken cancellationToken)
     {
-        foreach (var connection in clients.Where(connections.IsServing))
+        foreach (var connection in connections.Where(connectionTable.IsServing))
         {
-            UnixProcesses.Signal(int.Parse(connection.Id), UnixProcesses.SigKill);
+            UnixProcesses.Signal(int.Parse(connection.Id, CultureInfo.InvariantCulture), UnixProcesses.SigKill);
         }
 
-        await time.UntilAsync(() => !clients.Any(connections.IsServing), ReadyTimeout, cancellationToken);
+        await time.UntilAsync(() => !connections.Any(connectionTable.IsServing), ReadyTimeout, cancellationToken);
     }
 
     /// <summary>Bytes held by copy-on-write overlays of connected clients.</summary>
@@ -304,7 +305,7 @@ public sealed class NbdServerBackend(
             return;
         }
 
-        await launcher.StopListeningAsync(server);
+        await NbdServerLauncher.StopListeningAsync(server);
         logger.LogInformation(
             "nbd-server {Pid} stopped listening, {ExitStatus} as nbdmux {Occasion}; connected clients stay with their own processes",
             server.Pid, reaper.Collect(server), occasion);

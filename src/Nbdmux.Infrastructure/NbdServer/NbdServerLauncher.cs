@@ -75,7 +75,7 @@ public sealed class NbdServerLauncher(
     /// connected keep being served by their own child processes. Returns once it has ended; the
     /// caller collects it (<see cref="NbdServerReaper"/>).
     /// </summary>
-    public async Task StopListeningAsync(RunningNbdServer server)
+    public static async Task StopListeningAsync(RunningNbdServer server)
     {
         using var handle = ProcessHandle.Open(server.Pid);
         // Checked after opening the handle: alive with its start time, the handle is this server's.

@@ -55,7 +55,7 @@ public sealed class NbdkitBackend(
             logger.LogWarning(
                 "nbdkit {Pid} left running on this data dir is another build or listens elsewhere: killing it, which cuts its clients",
                 found.Pid);
-            await launcher.KillAsync(found.Pid, found.Handle);
+            await NbdkitLauncher.KillAsync(found.Pid, found.Handle);
             found.Handle.Dispose();
             records.Clear();
             return null;
@@ -118,7 +118,7 @@ public sealed class NbdkitBackend(
         using var handle = ProcessHandle.Open(server.Pid);
         if (handle is not null && !server.HasExited)
         {
-            await launcher.KillAsync(server.Pid, handle);
+            await NbdkitLauncher.KillAsync(server.Pid, handle);
         }
     }
 

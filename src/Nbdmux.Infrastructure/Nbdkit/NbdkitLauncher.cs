@@ -80,7 +80,7 @@ public sealed class NbdkitLauncher(NbdkitCommand command, NbdkitLayout layout, N
 
     /// <summary>SIGKILL, and back once it has ended.</summary>
     /// <exception cref="NbdServerStartException">It survived.</exception>
-    public async Task KillAsync(int pid, ProcessHandle handle)
+    public static async Task KillAsync(int pid, ProcessHandle handle)
     {
         if (!handle.HasExited)
         {
