@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Nbdmux.Infrastructure.Linux;
@@ -29,7 +30,7 @@ public sealed class BareNbdServer : IAsyncDisposable
         var config = new StringBuilder($"[generic]\nport = {Port}\nlistenaddr = 127.0.0.1\n");
         foreach (var section in new[] { ExportName }.Concat(Enumerable.Range(0, extraSections).Select(i => $"extra-{i:D5}")))
         {
-            config.Append($"[{section}]\nexportname = {image}\nreadonly = true\n");
+            config.Append(CultureInfo.InvariantCulture, $"[{section}]\nexportname = {image}\nreadonly = true\n");
         }
 
         File.WriteAllText(ConfigPath, config.ToString());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.NbdServer;
@@ -88,7 +89,7 @@ public abstract class DaemonProcess : IAsyncDisposable
     public long ResidentBytes()
     {
         var line = File.ReadLines($"/proc/{Pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) * 1024;
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
     /// <summary>

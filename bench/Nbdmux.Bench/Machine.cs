@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Nbdmux.Bench;
 
@@ -11,7 +12,7 @@ public static class Machine
     public static int Cores => Environment.ProcessorCount;
 
     public static double MemoryGiB() =>
-        long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0 / 1024.0;
+        long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
 
     public static string Kernel() => File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
 

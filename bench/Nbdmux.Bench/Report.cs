@@ -30,13 +30,13 @@ public sealed record Report(
         }
 
         text.AppendLine("Written by `bench/run.sh` (see bench/README.md); every figure below comes from this one run, each daemon measured by the same client code.").AppendLine()
-            .AppendLine($"- commit: `{Commit}`")
-            .AppendLine($"- date: {Started:yyyy-MM-dd HH:mm} UTC, took {Duration.TotalMinutes:F1} min")
-            .AppendLine($"- machine: {Machine.Cores} cores ({Machine.Cpu()}), {Machine.MemoryGiB():F1} GiB memory, Linux {Machine.Kernel()}")
-            .AppendLine($"- load average (1/5/15 min): {LoadAtStart} at start, {LoadAtEnd} at end (the machine is shared; the harness itself runs on the same cores)")
-            .AppendLine($"- nbd-server {Machine.PackageVersion("nbd-server")}, nbdkit {Machine.PackageVersion("nbdkit")}, libnbd-bin {Machine.PackageVersion("libnbd-bin")}, .NET {Environment.Version}, {Machine.PythonVersion()}")
-            .AppendLine($"- daemons: {Daemon.Nbdkit.Title()} (`--nbd-backend nbdkit`), {Daemon.NbdServer.Title()} (`--nbd-backend nbd-server`), {Daemon.Reference.Title()}: {Reference}")
-            .AppendLine($"- sizes: {Plan.Exports} exports, data-plane image {Plan.DataImageBytes >> 20} MiB, {Plan.Repetitions} repetition(s) per figure " +
+            .AppendLine(CultureInfo.InvariantCulture, $"- commit: `{Commit}`")
+            .AppendLine(CultureInfo.InvariantCulture, $"- date: {Started:yyyy-MM-dd HH:mm} UTC, took {Duration.TotalMinutes:F1} min")
+            .AppendLine(CultureInfo.InvariantCulture, $"- machine: {Machine.Cores} cores ({Machine.Cpu()}), {Machine.MemoryGiB():F1} GiB memory, Linux {Machine.Kernel()}")
+            .AppendLine(CultureInfo.InvariantCulture, $"- load average (1/5/15 min): {LoadAtStart} at start, {LoadAtEnd} at end (the machine is shared; the harness itself runs on the same cores)")
+            .AppendLine(CultureInfo.InvariantCulture, $"- nbd-server {Machine.PackageVersion("nbd-server")}, nbdkit {Machine.PackageVersion("nbdkit")}, libnbd-bin {Machine.PackageVersion("libnbd-bin")}, .NET {Environment.Version}, {Machine.PythonVersion()}")
+            .AppendLine(CultureInfo.InvariantCulture, $"- daemons: {Daemon.Nbdkit.Title()} (`--nbd-backend nbdkit`), {Daemon.NbdServer.Title()} (`--nbd-backend nbd-server`), {Daemon.Reference.Title()}: {Reference}")
+            .AppendLine(CultureInfo.InvariantCulture, $"- sizes: {Plan.Exports} exports, data-plane image {Plan.DataImageBytes >> 20} MiB, {Plan.Repetitions} repetition(s) per figure " +
                         $"({Plan.NewNameSamples} new-name, {Plan.RepostSamples} re-POST and {Plan.FileChangeSamples} file-change samples per repetition, " +
                         $"{Plan.DisruptionOperations} reconfigurations per disruption run, {Plan.ListDuration.TotalSeconds:F0} s per GET /exports run, " +
                         $"bursts of {Plan.BurstClients} clients)")
@@ -49,19 +49,19 @@ public sealed record Report(
         {
             var target = $"{figure.Target!.Describe(figure.Spec.Unit)} ({figure.Target.Source})";
             text.AppendLine(figure.NotMeasured is { } reason
-                ? $"| {figure.Spec.Id} | {Title(figure.Spec)} | {figure.Daemon!.Value.Title()} | {reason} | | | {target} | not measured |"
-                : $"| {figure.Spec.Id} | {Title(figure.Spec)} | {figure.Daemon!.Value.Title()} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {target} | {Verdict(figure)} |");
+                ? string.Create(CultureInfo.InvariantCulture, $"| {figure.Spec.Id} | {Title(figure.Spec)} | {figure.Daemon!.Value.Title()} | {reason} | | | {target} | not measured |")
+                : string.Create(CultureInfo.InvariantCulture, $"| {figure.Spec.Id} | {Title(figure.Spec)} | {figure.Daemon!.Value.Title()} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {target} | {Verdict(figure)} |"));
         }
 
         text.AppendLine().AppendLine(SideBySideHeading).AppendLine()
             .AppendLine("Each cell: the median over the repetitions, with min–max when there were several (a latency's value in one repetition is that repetition's percentile over its samples). — : not measured on that daemon.").AppendLine()
-            .AppendLine($"| id | figure | {string.Join(" | ", Daemons.All.Select(d => d.Title()))} | how |")
-            .AppendLine($"|---|---|{string.Concat(Daemons.All.Select(_ => "---|"))}---|");
+            .AppendLine(CultureInfo.InvariantCulture, $"| id | figure | {string.Join(" | ", Daemons.All.Select(d => d.Title()))} | how |")
+            .AppendLine(CultureInfo.InvariantCulture, $"|---|---|{string.Concat(Daemons.All.Select(_ => "---|"))}---|");
         foreach (var spec in Figures.All.Where(s => !s.IsBaseline))
         {
             var row = Measured.Where(f => f.Spec == spec).ToList();
             var cells = Daemons.All.Select(d => row.FirstOrDefault(f => f.Daemon == d) is { } figure ? Cell(figure) : "—");
-            text.AppendLine($"| {spec.Id} | {Title(spec)} | {string.Join(" | ", cells)} | {string.Join(" / ", row.Select(f => f.Note).Where(n => n.Length > 0).Distinct())} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {spec.Id} | {Title(spec)} | {string.Join(" | ", cells)} | {string.Join(" / ", row.Select(f => f.Note).Where(n => n.Length > 0).Distinct())} |");
         }
 
         text.AppendLine().AppendLine(BaselinesHeading).AppendLine()
@@ -69,7 +69,7 @@ public sealed record Report(
             .AppendLine("|---|---|---|---|---|---|---|");
         foreach (var figure in Measured.Where(f => f.Spec.IsBaseline).OrderBy(f => Figures.All.ToList().IndexOf(f.Spec)))
         {
-            text.AppendLine($"| {figure.Spec.Id} | {Title(figure.Spec)} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {figure.Runs.Count} | {figure.Note} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {figure.Spec.Id} | {Title(figure.Spec)} | {Value(figure, figure.Median)} | {Value(figure, figure.Runs.Min())} | {Value(figure, figure.Runs.Max())} | {figure.Runs.Count} | {figure.Note} |");
         }
 
         if (Observations.Count > 0)
@@ -77,7 +77,7 @@ public sealed record Report(
             text.AppendLine().AppendLine("## Observations recorded by the harness").AppendLine();
             foreach (var observation in Observations)
             {
-                text.AppendLine($"- {observation}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {observation}");
             }
         }
 

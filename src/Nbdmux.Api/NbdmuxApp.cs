@@ -8,9 +8,9 @@ using Nbdmux.Api.Dashboard;
 using Nbdmux.Api.Errors;
 using Nbdmux.Api.Formatting;
 using Nbdmux.Api.Health;
-using Nbdmux.Api.OpenApi;
 using Nbdmux.Api.Logging;
 using Nbdmux.Api.Metrics;
+using Nbdmux.Api.OpenApi;
 using Nbdmux.Application;
 using Nbdmux.Infrastructure;
 using Nbdmux.Infrastructure.Configuration;
@@ -39,6 +39,11 @@ public static class NbdmuxApp
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
+        builder.Services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<NbdmuxOptions>();
+            return new NbdListener(options.NbdPort, options.Bind);
+        });
 
         builder.Logging.AddNbdmuxConsole();
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Files;

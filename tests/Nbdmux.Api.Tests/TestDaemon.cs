@@ -34,7 +34,9 @@ internal sealed class TestDaemon : IAsyncDisposable
     public HttpClient CreateClient(string baseAddress = "http://localhost") =>
         _factory.CreateClient(new WebApplicationFactoryClientOptions
         {
-            AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri(baseAddress),
+            AllowAutoRedirect = false,
+            HandleCookies = true,
+            BaseAddress = new Uri(baseAddress),
         });
 
     /// <summary>One GET as it arrives from <paramref name="client"/> (the test client has no peer address).</summary>

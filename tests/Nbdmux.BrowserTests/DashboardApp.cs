@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -40,7 +41,7 @@ public sealed class DashboardApp : IAsyncLifetime
         var port = FreePort();
         NbdPort = FreePort();
         _app = NbdmuxApp.Build([
-            "--data-dir", Path.Combine(_root.FullName, "data"), "--images-dir", ImagesDir, "--port", port.ToString(), "--nbd-port", NbdPort.ToString(),
+            "--data-dir", Path.Combine(_root.FullName, "data"), "--images-dir", ImagesDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--nbd-port", NbdPort.ToString(CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1", "--admin-password", Password,
         ]);
         await _app.StartAsync();
@@ -80,7 +81,9 @@ public sealed class DashboardApp : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = width, Height = height }, StorageState = storageState,
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            StorageState = storageState,
         });
         return await context.NewPageAsync();
     }

@@ -111,7 +111,10 @@ public sealed class NbdmuxClientFailureTests
         using var server = new SilentServer();
         using var client = new NbdmuxClient(new NbdmuxClientOptions
         {
-            BaseAddress = server.Address, Timeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1, RetryDelay = TimeSpan.Zero,
+            BaseAddress = server.Address,
+            Timeout = TimeSpan.FromMilliseconds(300),
+            MaxRetries = 1,
+            RetryDelay = TimeSpan.Zero,
         });
 
         var unreachable = await Assert.ThrowsAsync<NbdmuxUnreachableException>(() => client.GetHealthAsync());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Nbdmux.DeployTests;
@@ -12,7 +13,7 @@ public sealed partial class ComposeTests
     public void Publishes_every_exposed_port_on_the_same_host_port()
     {
         var published = _compose.Select(line => PortMapping().Match(line)).Where(m => m.Success)
-            .Select(m => (Host: int.Parse(m.Groups["host"].Value), Container: int.Parse(m.Groups["container"].Value)))
+            .Select(m => (Host: int.Parse(m.Groups["host"].Value, CultureInfo.InvariantCulture), Container: int.Parse(m.Groups["container"].Value, CultureInfo.InvariantCulture)))
             .ToList();
 
         Assert.Equal(_image.ExposedPorts.Order(), published.Select(p => p.Container).Order());

@@ -68,7 +68,7 @@ public sealed class LiveExportTests(BackendDaemons daemons) : IClassFixture<Back
 
         Assert.Contains("\"name\":\"node-a\"", exports);
         var counts = System.Text.Json.Nodes.JsonNode.Parse(exports)!.AsArray()
-            .Where(e => ((string?)e!["name"])!.StartsWith("node-"))
+            .Where(e => ((string?)e!["name"])!.StartsWith("node-", StringComparison.Ordinal))
             .ToDictionary(e => (string)e!["name"]!, e => (int)e!["connection_count"]!);
         Assert.Equal(new Dictionary<string, int> { ["node-a"] = 1, ["node-b"] = 0 }, counts);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, (await daemon.Http.DeleteAsync("/exports/node-b")).StatusCode);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -164,7 +165,7 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
             .ToList();
 
     /// <summary>The parent of a process, from /proc; null once it is gone (reaped).</summary>
-    public static int? ParentOf(int pid) => StatFields(pid) is [_, var parent, ..] ? int.Parse(parent) : null;
+    public static int? ParentOf(int pid) => StatFields(pid) is [_, var parent, ..] ? int.Parse(parent, CultureInfo.InvariantCulture) : null;
 
     /// <summary>Sends a signal (a name as kill(1) takes it: SEGV, KILL...).</summary>
     public static void Signal(int pid, string signal) => System.Diagnostics.Process.Start("kill", [$"-{signal}", $"{pid}"]).WaitForExit();
@@ -179,7 +180,7 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     public async Task<TimeSpan> TerminateAsync()
     {
         var elapsed = Stopwatch.StartNew();
-        Process.Start("kill", ["-TERM", Process.Id.ToString()]).WaitForExit();
+        Process.Start("kill", ["-TERM", Process.Id.ToString(CultureInfo.InvariantCulture)]).WaitForExit();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await Process.WaitForExitAsync(timeout.Token);
         return elapsed.Elapsed;

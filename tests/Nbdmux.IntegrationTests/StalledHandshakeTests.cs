@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 
 namespace Nbdmux.IntegrationTests;
 

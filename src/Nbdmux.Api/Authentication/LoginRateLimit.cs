@@ -73,7 +73,9 @@ public static class LoginRateLimit
             HttpContext = context,
             ProblemDetails = new ProblemDetails
             {
-                Status = StatusCodes.Status429TooManyRequests, Title = "Too many password attempts.", Detail = TooManyAttempts,
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many password attempts.",
+                Detail = TooManyAttempts,
             },
         }).AsTask();
 

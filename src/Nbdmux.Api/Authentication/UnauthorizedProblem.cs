@@ -18,7 +18,9 @@ public static class UnauthorizedProblem
             HttpContext = context,
             ProblemDetails = new ProblemDetails
             {
-                Status = StatusCodes.Status401Unauthorized, Title = "Authentication required.", Detail = detail,
+                Status = StatusCodes.Status401Unauthorized,
+                Title = "Authentication required.",
+                Detail = detail,
             },
         });
     }

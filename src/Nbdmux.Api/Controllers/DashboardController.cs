@@ -8,13 +8,12 @@ using Nbdmux.Application.Exports.GetExports;
 using Nbdmux.Application.Exports.RegisterExport;
 using Nbdmux.Application.Exports.RemoveExport;
 using Nbdmux.Application.NbdServer.GetNbdServerStatus;
-using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api.Controllers;
 
 /// <summary>The operator's page: what is served, whether nbd-server is healthy, and the forms to change it.</summary>
 [AutoValidateAntiforgeryToken]
-public sealed class DashboardController(IMediator mediator, NbdmuxOptions options, AdminPassword password, TimeProvider clock)
+public sealed class DashboardController(IMediator mediator, NbdListener nbd, AdminPassword password, TimeProvider clock)
     : Controller
 {
     private const string NoticeKey = "notice";
@@ -104,7 +103,7 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
             exports,
             server.Status,
             server.OverlayBytes,
-            NbdEndpoint.For(Request, options.NbdPort, options.Bind),
+            NbdEndpoint.For(Request, nbd.Port, nbd.Bind),
         $"{Request.Scheme}://{Request.Host}",
             password.IsRequired,
             clock.GetUtcNow());

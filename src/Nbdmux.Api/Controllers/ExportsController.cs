@@ -46,9 +46,10 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, ProblemJson)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, ProblemJson)]
     public async Task<ActionResult<ExportDto>> Register(
-        RegisterExportCommand command, [FromQuery] bool force, CancellationToken cancellationToken)
+        RegisterExportRequest request, [FromQuery] bool force, CancellationToken cancellationToken)
     {
-        var result = await mediator.Send(command with { Force = force }, cancellationToken);
+        var command = new RegisterExportCommand(request.Name, request.File, request.Readonly, request.CopyOnWrite, request.Allow) { Force = force };
+        var result = await mediator.Send(command, cancellationToken);
         return result.Created
             ? CreatedAtAction(nameof(Get), new { name = result.Export.Name }, result.Export)
             : Ok(result.Export);

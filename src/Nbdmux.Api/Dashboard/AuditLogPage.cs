@@ -16,7 +16,10 @@ public sealed record AuditLogPage(AuditEventPage Events, GetAuditEventsQuery Fil
     {
         var query = new Dictionary<string, string?>
         {
-            ["export"] = Filter.Export, ["action"] = Filter.Action, ["outcome"] = Filter.Outcome, ["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["export"] = Filter.Export,
+            ["action"] = Filter.Action,
+            ["outcome"] = Filter.Outcome,
+            ["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(
             AuditDashboardController.Path, query.Where(pair => !string.IsNullOrEmpty(pair.Value)));

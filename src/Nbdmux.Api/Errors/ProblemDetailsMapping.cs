@@ -9,7 +9,7 @@ namespace Nbdmux.Api.Errors;
 public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails, ILogger<ProblemDetailsMapping> logger)
     : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ProblemDetails? problem = exception switch
         {
@@ -24,7 +24,9 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
             },
             NotFoundException notFound => new ProblemDetails
             {
-                Status = ErrorStatus.Of(notFound), Title = "Not found.", Detail = notFound.Message,
+                Status = ErrorStatus.Of(notFound),
+                Title = "Not found.",
+                Detail = notFound.Message,
             },
             ExportInUseException inUse => new ProblemDetails
             {
@@ -35,19 +37,27 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
             },
             ImageUnservableException unservable => new ProblemDetails
             {
-                Status = ErrorStatus.Of(unservable), Title = "The image cannot be served; nothing was changed.", Detail = unservable.Message,
+                Status = ErrorStatus.Of(unservable),
+                Title = "The image cannot be served; nothing was changed.",
+                Detail = unservable.Message,
             },
             ChangeNotSavedException notSaved => new ProblemDetails
             {
-                Status = ErrorStatus.Of(notSaved), Title = "The change could not be saved; nothing was changed.", Detail = notSaved.Message,
+                Status = ErrorStatus.Of(notSaved),
+                Title = "The change could not be saved; nothing was changed.",
+                Detail = notSaved.Message,
             },
             NbdServerUnavailableException unavailable => new ProblemDetails
             {
-                Status = ErrorStatus.Of(unavailable), Title = "nbd-server is unavailable; nothing was changed.", Detail = unavailable.Message,
+                Status = ErrorStatus.Of(unavailable),
+                Title = "nbd-server is unavailable; nothing was changed.",
+                Detail = unavailable.Message,
             },
             BadHttpRequestException badRequest => new ProblemDetails
             {
-                Status = badRequest.StatusCode, Title = "The request could not be read.", Detail = badRequest.Message,
+                Status = badRequest.StatusCode,
+                Title = "The request could not be read.",
+                Detail = badRequest.Message,
             },
             _ => null,
         };
@@ -58,11 +68,13 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
         }
 
         logger.LogInformation("{Method} {Path} refused with {StatusCode}: {Reason}",
-            context.Request.Method, context.Request.Path, problem.Status, problem.Detail);
-        context.Response.StatusCode = problem.Status!.Value;
+            httpContext.Request.Method, httpContext.Request.Path, problem.Status, problem.Detail);
+        httpContext.Response.StatusCode = problem.Status!.Value;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = context, ProblemDetails = problem, Exception = exception,
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
         });
     }
 

@@ -34,20 +34,20 @@ public sealed class AuditEvent
 
     public static AuditEvent Record(
         DateTimeOffset at, string action, string? exportName, Actor actor, ChangeRecord change, Result result) => new()
-    {
-        At = at,
-        Action = action,
-        ExportName = exportName,
-        ActorAddress = actor.Address,
-        Authentication = actor.Authentication,
-        Forced = change.Forced,
-        Before = change.Before,
-        After = change.After,
-        Disconnected = change.Disconnected.ToArray(),
-        Outcome = result.Outcome,
-        Status = result.Status,
-        Reason = result.Reason,
-    };
+        {
+            At = at,
+            Action = action,
+            ExportName = exportName,
+            ActorAddress = actor.Address,
+            Authentication = actor.Authentication,
+            Forced = change.Forced,
+            Before = change.Before,
+            After = change.After,
+            Disconnected = change.Disconnected.ToArray(),
+            Outcome = result.Outcome,
+            Status = result.Status,
+            Reason = result.Reason,
+        };
 
     /// <summary>Who asked: the client address and how it proved it may (bearer, cookie, open mode, none).</summary>
     public sealed record Actor(string? Address, string Authentication)

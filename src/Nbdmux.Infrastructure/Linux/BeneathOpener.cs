@@ -110,7 +110,7 @@ public static partial class BeneathOpener
             var descriptor = OpenAt2(OpenAt2Syscall, directory, relativePath, ref how, (nuint)Marshal.SizeOf<OpenHow>());
             if (descriptor >= 0)
             {
-                return new SafeFileHandle((IntPtr)descriptor, ownsHandle: true);
+                return new SafeFileHandle(checked((IntPtr)descriptor), ownsHandle: true);
             }
 
             var errno = Marshal.GetLastPInvokeError();

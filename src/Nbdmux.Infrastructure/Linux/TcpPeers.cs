@@ -40,7 +40,7 @@ public static class TcpPeers
 
     private static string ParseEndpoint(string hex)
     {
-        var (address, port) = (hex[..hex.IndexOf(':')], int.Parse(hex[(hex.IndexOf(':') + 1)..], NumberStyles.HexNumber));
+        var (address, port) = (hex[..hex.IndexOf(':')], int.Parse(hex[(hex.IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
         var bytes = Convert.FromHexString(address);
         // The kernel prints each 32-bit word of the address in host (little-endian) order.
         for (var word = 0; word < bytes.Length; word += 4)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Nbdmux.Infrastructure.Linux;
@@ -139,7 +140,7 @@ public static partial class UnixProcesses
         // "pid (command) " then the other fields: state is field 3, ppid 4, session 6, starttime 22.
         var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (command, fields[0][0], int.Parse(fields[1]), int.Parse(fields[3]), long.Parse(fields[19]));
+        return (command, fields[0][0], int.Parse(fields[1], CultureInfo.InvariantCulture), int.Parse(fields[3], CultureInfo.InvariantCulture), long.Parse(fields[19], CultureInfo.InvariantCulture));
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

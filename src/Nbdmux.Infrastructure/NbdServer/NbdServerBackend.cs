@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common;
 using Nbdmux.Application.Common.Interfaces;
@@ -21,7 +22,7 @@ public sealed class NbdServerBackend(
     ExportGates gates,
     NbdServerLayout layout,
     INbdProbe probe,
-    ClientConnectionTable connections,
+    ClientConnectionTable connectionTable,
     NbdServerReaper reaper,
     NbdmuxOptions options,
     TimeProvider time,
@@ -219,21 +220,21 @@ public sealed class NbdServerBackend(
         }
     }
 
-    public IReadOnlyList<ClientConnection> Connections(ServerProcess? running) => connections.Read(_listener?.Pid, _servedFiles);
+    public IReadOnlyList<ClientConnection> Connections(ServerProcess? running) => connectionTable.Read(_listener?.Pid, _servedFiles);
 
-    public async Task DisconnectAsync(IReadOnlyList<ClientConnection> clients, CancellationToken cancellationToken)
+    public async Task DisconnectAsync(IReadOnlyList<ClientConnection> connections, CancellationToken cancellationToken)
     {
-        foreach (var connection in clients)
+        foreach (var connection in connections)
         {
-            using var process = ProcessHandle.Open(int.Parse(connection.Id));
+            using var process = ProcessHandle.Open(int.Parse(connection.Id, CultureInfo.InvariantCulture));
             // Checked once the handle holds the process: still serving this peer, the pid is the connection's.
-            if (process is not null && connections.IsServing(connection))
+            if (process is not null && connectionTable.IsServing(connection))
             {
                 process.Kill();
             }
         }
 
-        await time.UntilAsync(() => !clients.Any(connections.IsServing), ReadyTimeout, cancellationToken);
+        await time.UntilAsync(() => !connections.Any(connectionTable.IsServing), ReadyTimeout, cancellationToken);
     }
 
     /// <summary>Bytes held by copy-on-write overlays of connected clients.</summary>
@@ -315,7 +316,7 @@ public sealed class NbdServerBackend(
             return;
         }
 
-        await launcher.StopListeningAsync(server);
+        await NbdServerLauncher.StopListeningAsync(server);
         logger.LogInformation(
             "nbd-server {Pid} stopped listening, {ExitStatus} as nbdmux {Occasion}; connected clients stay with their own processes",
             server.Pid, reaper.Collect(server), occasion);

@@ -79,7 +79,7 @@ public sealed class NbdServerLauncher(
     /// connected keep being served by their own child processes. Returns once it has ended; the
     /// caller collects it (<see cref="NbdServerReaper"/>).
     /// </summary>
-    public async Task StopListeningAsync(ServerProcess server)
+    public static async Task StopListeningAsync(ServerProcess server)
     {
         if (server.HasExited)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -19,16 +20,16 @@ public static partial class ExportRecord
     {
         var text = new StringBuilder()
             .Append("version=1\n")
-            .Append($"root={image.Root}\n")
-            .Append($"root_dev={image.RootDevice}\n")
-            .Append($"root_ino={image.RootInode}\n")
-            .Append($"path={image.RelativePath}\n")
-            .Append($"dev={image.Device}\n")
-            .Append($"ino={image.Inode}\n")
-            .Append($"mode={Mode(access)}\n");
+            .Append(CultureInfo.InvariantCulture, $"root={image.Root}\n")
+            .Append(CultureInfo.InvariantCulture, $"root_dev={image.RootDevice}\n")
+            .Append(CultureInfo.InvariantCulture, $"root_ino={image.RootInode}\n")
+            .Append(CultureInfo.InvariantCulture, $"path={image.RelativePath}\n")
+            .Append(CultureInfo.InvariantCulture, $"dev={image.Device}\n")
+            .Append(CultureInfo.InvariantCulture, $"ino={image.Inode}\n")
+            .Append(CultureInfo.InvariantCulture, $"mode={Mode(access)}\n");
         foreach (var entry in access.Networks?.Select(Spelled) ?? ["everyone"])
         {
-            text.Append($"allow={entry}\n");
+            text.Append(CultureInfo.InvariantCulture, $"allow={entry}\n");
         }
 
         return text.ToString();

@@ -55,7 +55,7 @@ public sealed class NbdkitBackend(
             logger.LogWarning(
                 "nbdkit {Pid} left running on this data dir is another build or listens elsewhere: killing it, which cuts its clients",
                 found.Pid);
-            await launcher.KillAsync(found.Handle);
+            await NbdkitLauncher.KillAsync(found.Handle);
             found.Handle.Dispose();
             records.Clear();
             return null;
@@ -115,7 +115,7 @@ public sealed class NbdkitBackend(
             return;
         }
 
-        await launcher.KillAsync(server.Process);
+        await NbdkitLauncher.KillAsync(server.Process);
     }
 
     public string DescribeExit(ServerProcess server) =>

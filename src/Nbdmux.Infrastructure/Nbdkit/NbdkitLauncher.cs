@@ -81,7 +81,7 @@ public sealed class NbdkitLauncher(NbdkitCommand command, NbdkitLayout layout, N
 
     /// <summary>SIGKILL, and back once it has ended.</summary>
     /// <exception cref="NbdServerStartException">It survived.</exception>
-    public async Task KillAsync(ProcessHandle process)
+    public static async Task KillAsync(ProcessHandle process)
     {
         process.Kill();
         if (!await process.WaitForExitAsync(KillTimeout))

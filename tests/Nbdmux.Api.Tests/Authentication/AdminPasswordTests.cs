@@ -75,7 +75,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal("/", login.Headers.Location!.OriginalString);
-        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"), header => header.StartsWith("nbdmux.auth="));
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"), header => header.StartsWith("nbdmux.auth=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
@@ -89,7 +89,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     {
         var login = await BrowserForms.LogInAsync(_daemon.CreateClient(), Password);
 
-        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"), header => header.StartsWith("nbdmux.auth="));
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"), header => header.StartsWith("nbdmux.auth=", StringComparison.Ordinal));
         Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -100,7 +100,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
         Assert.Contains("That is not the admin password.", await login.Content.ReadAsStringAsync());
-        Assert.DoesNotContain(login.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], header => header.StartsWith("nbdmux.auth="));
+        Assert.DoesNotContain(login.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], header => header.StartsWith("nbdmux.auth=", StringComparison.Ordinal));
     }
 
     [Fact]

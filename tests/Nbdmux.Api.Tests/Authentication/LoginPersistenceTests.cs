@@ -14,7 +14,7 @@ public sealed class LoginPersistenceTests
             await using (var first = await TestDaemon.StartAsync("pw", dataDir))
             {
                 var login = await BrowserForms.LogInAsync(first.CreateClient(), "pw");
-                cookie = login.Headers.GetValues("Set-Cookie").Single(header => header.StartsWith("nbdmux.auth=")).Split(';')[0];
+                cookie = login.Headers.GetValues("Set-Cookie").Single(header => header.StartsWith("nbdmux.auth=", StringComparison.Ordinal)).Split(';')[0];
             }
 
             await using var restarted = await TestDaemon.StartAsync("pw", dataDir);

@@ -5,8 +5,8 @@ using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Linux;
 using Nbdmux.Infrastructure.Nbd;
-using Nbdmux.Infrastructure.NbdServer;
 using Nbdmux.Infrastructure.Nbdkit;
+using Nbdmux.Infrastructure.NbdServer;
 
 namespace Nbdmux.IntegrationTests.NbdkitBackend;
 
@@ -131,13 +131,15 @@ public sealed class NbdkitBackendTests : IDisposable
         var (_, server) = await StartAsync();
         var elsewhere = new Infrastructure.Configuration.NbdmuxOptions
         {
-            DataDir = _harness.Options.DataDir, Bind = "127.0.0.1", NbdPort = NbdkitBackendHarness.FreePort(),
+            DataDir = _harness.Options.DataDir,
+            Bind = "127.0.0.1",
+            NbdPort = NbdkitBackendHarness.FreePort(),
         };
 
         Assert.Null(await _harness.NewBackend(elsewhere).RecoverAsync(CancellationToken.None));
 
         Assert.True(server.HasExited);
-        Assert.Contains(_harness.Log, line => line.StartsWith("Warning:") && line.Contains($"nbdkit {server.Pid}") && line.Contains("cuts its clients"));
+        Assert.Contains(_harness.Log, line => line.StartsWith("Warning:", StringComparison.Ordinal) && line.Contains($"nbdkit {server.Pid}") && line.Contains("cuts its clients"));
         server.Dispose();
     }
 
@@ -153,7 +155,7 @@ public sealed class NbdkitBackendTests : IDisposable
 
         var reasons = backend.Poll(server);
         Assert.Equal($"the file at {image.Path} is no longer the registered file (it was replaced)", reasons["a"]);
-        Assert.Contains(_harness.Log, line => line.StartsWith("Warning: nbdkit:") && line.Contains("export a refused"));
+        Assert.Contains(_harness.Log, line => line.StartsWith("Warning: nbdkit:", StringComparison.Ordinal) && line.Contains("export a refused"));
         server.Dispose();
     }
 

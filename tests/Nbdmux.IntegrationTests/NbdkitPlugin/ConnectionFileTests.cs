@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Nbdmux.IntegrationTests.NbdkitPlugin;
 
 /// <summary>connections/ID tells nbdmux who is connected; cut/ID is how nbdmux disconnects one client.</summary>
@@ -24,7 +25,7 @@ public sealed class ConnectionFileTests
         Assert.Equal("seen", fields["export"]);
         // As the client sees its own end: [::1]:port for IPv6, a.b.c.d:port for IPv4 even on a dual-stack socket.
         Assert.Equal(connection.LocalEndPoint, fields["peer"]);
-        Assert.InRange(long.Parse(fields["since"]), before, after);
+        Assert.InRange(long.Parse(fields["since"], CultureInfo.InvariantCulture), before, after);
 
         await connection.DisposeAsync();
         await Eventually.TrueAsync(() => server.ConnectionIds().Length == 0, what: "connections/ID stayed after the client disconnected");

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Nbdmux.IntegrationTests.NbdkitPlugin;
 
 /// <summary>Device and inode of a file as stat(2) reports them, the identity a record pins.</summary>
@@ -8,7 +9,7 @@ public sealed record FileIdentity(ulong Device, ulong Inode)
         var (exitCode, output) = await ExternalTool.RunAsync("stat", "--format=%d %i", path);
         Assert.True(exitCode == 0, output);
         var fields = output.Trim().Split(' ');
-        return new FileIdentity(ulong.Parse(fields[0]), ulong.Parse(fields[1]));
+        return new FileIdentity(ulong.Parse(fields[0], CultureInfo.InvariantCulture), ulong.Parse(fields[1], CultureInfo.InvariantCulture));
     }
 }
 

@@ -69,7 +69,7 @@ public sealed class FileAccessWatch : IDisposable
         }
     }
 
-    public void Dispose() => Close(_fd);
+    public void Dispose() => _ = Close(_fd);
 
     [DllImport("libc", EntryPoint = "inotify_init1", SetLastError = true)]
     private static extern int InotifyInit(int flags);

@@ -121,7 +121,8 @@ public sealed class NbdkitPluginServer : IAsyncDisposable
         var parent = new Thread(() =>
         {
             try { StartAndAwaitPidFile(start, pidFile); } catch (Exception e) { failure = e; }
-        }) { Name = "nbdkit parent" };
+        })
+        { Name = "nbdkit parent" };
         parent.Start();
         await Task.Run(parent.Join);
         if (failure is not null || !File.Exists(pidFile))

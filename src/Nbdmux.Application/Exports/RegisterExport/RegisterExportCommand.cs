@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using MediatR;
 using Nbdmux.Application.Common.Audit;
 
@@ -16,8 +15,7 @@ public sealed record RegisterExportCommand(
     bool? CopyOnWrite = null,
     IReadOnlyList<string>? Allow = null) : IRequest<RegisterExportResult>, IAuditedCommand
 {
-    /// <summary>Replace the file even if clients are connected (they are disconnected). A query flag, never body JSON.</summary>
-    [JsonIgnore]
+    /// <summary>Replace the file even if clients are connected (they are disconnected).</summary>
     public bool Force { get; init; }
 
     string IAuditedCommand.AuditAction => AuditActions.Register;

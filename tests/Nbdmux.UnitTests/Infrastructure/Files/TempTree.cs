@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.UnitTests.Infrastructure.Files;
@@ -34,7 +35,7 @@ public sealed class TempTree : IDisposable
         using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d %i", path]) { RedirectStandardOutput = true })!;
         var fields = stat.StandardOutput.ReadToEnd().Split(' ', StringSplitOptions.TrimEntries);
         stat.WaitForExit();
-        return new FileIdentity(ulong.Parse(fields[0]), ulong.Parse(fields[1]));
+        return new FileIdentity(ulong.Parse(fields[0], CultureInfo.InvariantCulture), ulong.Parse(fields[1], CultureInfo.InvariantCulture));
     }
 
     public void Dispose() => Directory.Delete(Scratch, recursive: true);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
-using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Files;
 using Nbdmux.Infrastructure.Nbdkit;

@@ -1,0 +1,64 @@
+using System.Reflection;
+using Nbdmux.Api.Controllers;
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Configuration;
+using NetArchTest.Rules;
+
+namespace Nbdmux.Api.Tests.Architecture;
+
+/// <summary>The dependency rules of docs/architecture.md, checked on the built assemblies.</summary>
+public sealed class LayeringTests
+{
+    private static readonly Assembly Domain = typeof(Export).Assembly;
+    private static readonly Assembly Application = typeof(INbdServer).Assembly;
+    private static readonly Assembly Infrastructure = typeof(NbdmuxOptions).Assembly;
+    private static readonly Assembly Api = typeof(ExportsController).Assembly;
+
+    private static void AssertNoDependency(Assembly layer, params string[] forbidden)
+    {
+        var result = Types.InAssembly(layer).ShouldNot().HaveDependencyOnAny(forbidden).GetResult();
+        Assert.True(result.IsSuccessful,
+            $"{layer.GetName().Name} must not depend on {string.Join(", ", forbidden)}; these do: {string.Join(", ", result.FailingTypeNames ?? [])}");
+    }
+
+    [Fact]
+    public void The_domain_depends_on_no_other_layer_and_no_framework()
+    {
+        AssertNoDependency(Domain,
+            "Nbdmux.Application", "Nbdmux.Infrastructure", "Nbdmux.Api", "MediatR", "FluentValidation",
+            "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "Microsoft.Extensions", "System.Text.Json");
+    }
+
+    [Fact]
+    public void The_application_knows_no_database_http_json_or_infrastructure()
+    {
+        AssertNoDependency(Application,
+            "Nbdmux.Infrastructure", "Nbdmux.Api", "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "System.Text.Json");
+    }
+
+    [Fact]
+    public void The_infrastructure_knows_no_http()
+    {
+        AssertNoDependency(Infrastructure, "Nbdmux.Api", "Microsoft.AspNetCore");
+    }
+
+    [Fact]
+    public void The_infrastructure_assembly_does_not_reference_asp_net_core()
+    {
+        Assert.DoesNotContain(Infrastructure.GetReferencedAssemblies(),
+            reference => reference.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Controllers_reach_the_application_only_through_mediatr()
+    {
+        var result = Types.InAssembly(Api)
+            .That().ResideInNamespace("Nbdmux.Api.Controllers")
+            .ShouldNot().HaveDependencyOnAny(
+                "Nbdmux.Infrastructure", "Microsoft.EntityFrameworkCore", "Nbdmux.Application.Common.Interfaces", "Nbdmux.Domain.Exports")
+            .GetResult();
+
+        Assert.True(result.IsSuccessful, $"These controllers bypass the mediator: {string.Join(", ", result.FailingTypeNames ?? [])}");
+    }
+}
