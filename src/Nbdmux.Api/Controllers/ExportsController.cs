@@ -35,7 +35,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
 
     [HttpPost]
     [EndpointName("RegisterExport")]
-    [EndpointSummary("Serve a file under a name; re-registering a name replaces its file and mode (201 new, 200 replaced).")]
+    [EndpointSummary("Serve a file under a name, or fetch one from src_url and serve it once ready (status queued at first); re-registering a name replaces its file and mode (201 new, 200 replaced).")]
     [Consumes("application/json")]
     [RequestSizeLimit(MaxBodyBytes)]
     [ProducesResponseType<ExportDto>(StatusCodes.Status201Created, Json)]

@@ -3,12 +3,14 @@ using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Application.Exports.RemoveExport;
 
 public sealed class RemoveExportCommandHandler(
     IExportStore store,
     INbdServer nbdServer,
+    IWarmer warmer,
     AuditedChange audit,
     ILogger<RemoveExportCommandHandler> logger) : IRequestHandler<RemoveExportCommand, Unit>
 {
@@ -18,6 +20,15 @@ public sealed class RemoveExportCommandHandler(
         var export = await store.FindAsync(command.Name, cancellationToken)
             ?? throw NotFoundException.Export(command.Name);
         audit.Found(AuditActions.Remove, export);
+        if (export.Status != ExportStatus.Ready)
+        {
+            // Never published: nothing on the wire to withdraw, nobody connected to it.
+            store.Remove(export);
+            await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, cancellationToken);
+            warmer.Cancel(export.Name);
+            logger.LogInformation("Export {ExportName} removed while {Status}", export.Name, ExportStatusWords.Of(export.Status));
+            return Unit.Value;
+        }
 
         var connected = await ExportClients.ConnectedToAsync(nbdServer, export.Name, waitOutDisconnects: !command.Force, cancellationToken);
         if (connected.Count > 0 && !command.Force)
