@@ -4,17 +4,23 @@ namespace Nbdmux.Infrastructure.Warming;
 public sealed class ReplayedHeadStream(ReadOnlyMemory<byte> head, Stream rest) : Stream
 {
     private ReadOnlyMemory<byte> _head = head;
+    private long _position;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        int count;
         if (_head.IsEmpty)
         {
-            return await rest.ReadAsync(buffer, cancellationToken);
+            count = await rest.ReadAsync(buffer, cancellationToken);
+        }
+        else
+        {
+            count = Math.Min(buffer.Length, _head.Length);
+            _head[..count].CopyTo(buffer);
+            _head = _head[count..];
         }
 
-        var count = Math.Min(buffer.Length, _head.Length);
-        _head[..count].CopyTo(buffer);
-        _head = _head[count..];
+        _position += count;
         return count;
     }
 
@@ -27,7 +33,8 @@ public sealed class ReplayedHeadStream(ReadOnlyMemory<byte> head, Stream rest) :
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    /// <summary>Bytes read so far (the xz decoder checks its block padding by it).</summary>
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
     public override void Flush() => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();

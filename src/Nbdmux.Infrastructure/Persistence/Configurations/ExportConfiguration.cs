@@ -33,9 +33,9 @@ public sealed class ExportConfiguration : IEntityTypeConfiguration<Export>
                     (a, b) => (a == null && b == null) || (a != null && b != null && a.SequenceEqual(b)),
                     list => list == null ? 0 : list.Aggregate(0, (hash, entry) => HashCode.Combine(hash, entry)),
                     list => list == null ? null : list.ToArray()));
+        // No database default: EF Core would leave out a status equal to the enum's default (queued) and let it apply.
         builder.Property(e => e.Status).HasColumnName("status")
-            .HasConversion(status => ExportStatusWords.Of(status), word => ExportStatusWords.Parse(word))
-            .HasDefaultValue(ExportStatus.Ready);
+            .HasConversion(status => ExportStatusWords.Of(status), word => ExportStatusWords.Parse(word));
         builder.ComplexProperty(e => e.Source, source =>
         {
             source.Property(s => s.Url).HasColumnName("src_url");

@@ -152,9 +152,7 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
-                        .HasDefaultValue("ready")
                         .HasColumnName("status");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
@@ -175,7 +173,6 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Source", "Nbdmux.Domain.Exports.Export.Source#WarmSource", b1 =>
                         {
                             b1.Property<string>("Format")
-                                .IsRequired()
                                 .HasColumnType("TEXT")
                                 .HasColumnName("format");
 

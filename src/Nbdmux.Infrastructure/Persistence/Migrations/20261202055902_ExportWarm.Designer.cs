@@ -12,7 +12,7 @@ using Nbdmux.Infrastructure.Persistence;
 namespace Nbdmux.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(NbdmuxDbContext))]
-    [Migration("20261202053427_ExportWarm")]
+    [Migration("20261202055902_ExportWarm")]
     partial class ExportWarm
     {
         /// <inheritdoc />
@@ -155,9 +155,7 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
-                        .HasDefaultValue("ready")
                         .HasColumnName("status");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
@@ -178,7 +176,6 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Source", "Nbdmux.Domain.Exports.Export.Source#WarmSource", b1 =>
                         {
                             b1.Property<string>("Format")
-                                .IsRequired()
                                 .HasColumnType("TEXT")
                                 .HasColumnName("format");
 

@@ -65,6 +65,7 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                 type: "TEXT",
                 nullable: true);
 
+            // Every export registered before warms existed serves a file: it is ready.
             migrationBuilder.AddColumn<string>(
                 name: "status",
                 table: "exports",
