@@ -18,7 +18,7 @@ public sealed class LiveNbdmux : IDisposable
     /// <param name="warmSource">A URL prefix warms may fetch from, with the warmer running; by default none.</param>
     public LiveNbdmux(string? warmSource = null)
     {
-        _api = new NbdmuxApiFactory(warmSource: warmSource);
+        _api = new NbdmuxApiFactory(warmSource: warmSource, runWarmer: warmSource is not null);
         // The daemon listens where its settings say (Kestrel options from UseKestrel do not override that).
         var port = LoopbackPorts.Closed();
         _live = _api.WithWebHostBuilder(host => host.UseSetting("Nbdmux:Bind", "127.0.0.1").UseSetting("Nbdmux:Port", $"{port}"));

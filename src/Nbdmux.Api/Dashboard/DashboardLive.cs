@@ -19,7 +19,7 @@ public sealed record DashboardLive(
     public static bool IsWarming(ExportDto export) => export.Status is ExportStatus.Queued or ExportStatus.Fetching or ExportStatus.Decompressing;
 
     /// <summary>
-    /// E.g. "412 MiB of 1.2 GiB, 38.2 MiB/s, about 21 s left": the rate is the average since the
+    /// E.g. "412 MiB of 2 GiB, 38 MiB/s, under a minute left": the rate is the average since the
     /// warm started, steadier than the last refresh's.
     /// </summary>
     public string WarmDetail(ExportDto export)
@@ -43,7 +43,7 @@ public sealed record DashboardLive(
         }
 
         var rate = done / elapsed;
-        var left = export.BytesTotal is { } size && size > done ? $", about {Durations.Describe(TimeSpan.FromSeconds((size - done) / rate))} left" : "";
+        var left = export.BytesTotal is { } size && size > done ? $", {Durations.Describe(TimeSpan.FromSeconds((size - done) / rate))} left" : "";
         return $"{amount}, {ByteSize.Describe((long)rate)}/s{left}";
     }
 
