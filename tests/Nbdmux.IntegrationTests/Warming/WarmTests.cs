@@ -213,6 +213,38 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_full_image_root_fails_the_warm_saying_so_and_leaves_nothing_behind()
+    {
+        using var tmpfs = Security.Tmpfs.Mount("4m");
+        await using var daemon = new NbdmuxDaemon(backend: Backends.Nbdkit);
+        await daemon.LaunchAsync("--warm-source", Server.Base, "--images-dir", tmpfs.Path);
+        var full = new byte[8 << 20];
+        new Random(5).NextBytes(full);
+        var url = Server.Serve("big/disk.img", new Served(full));
+
+        await WarmAsync(daemon, new { name = "toobig", src_url = url });
+
+        var failed = await SettledAsync(daemon, "toobig");
+        Assert.Equal("failed", (string?)failed["status"]);
+        Assert.Contains("is full; nothing was kept", (string?)failed["error"]);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmpfs.Path));
+        await Assert.ThrowsAsync<Nbdmux.Infrastructure.Nbd.NbdNegotiationException>(() => daemon.ConnectAsync("toobig"));
+    }
+
+    [Fact]
+    public async Task A_warmed_image_is_served_by_the_nbd_server_backend_too()
+    {
+        await using var daemon = new NbdmuxDaemon(backend: Backends.NbdServer);
+        await daemon.LaunchAsync("--warm-source", Server.Base);
+        var url = Server.Serve("nbd-server/disk.img.gz", new Served(images.Packed(WarmFormat.Gzip)));
+
+        await WarmAsync(daemon, new { name = "classic", src_url = url });
+
+        await ReadyAsync(daemon, "classic");
+        Assert.Equal(images.Raw, await NbdCopyAsync(daemon, "classic"));
+    }
+
+    [Fact]
     public async Task The_python_0_2_1_client_warms_and_lists_unchanged()
     {
         var python = Prerequisites.Require("python3", "python3");
