@@ -14,6 +14,9 @@ public sealed class HttpSource : Stream
 {
     public const int MaxRedirects = 5;
 
+    /// <summary>A source that sends nothing for this long is taken as broken (and resumed where it can be).</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Waits before each retry; their count is the number of retries.</summary>
     public static readonly IReadOnlyList<TimeSpan> DefaultBackoff =
         [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
@@ -73,7 +76,7 @@ public sealed class HttpSource : Stream
         {
             try
             {
-                var read = await _body.ReadAsync(buffer, cancellationToken);
+                var read = await ReadOrTimeOutAsync(buffer, cancellationToken);
                 if (read == 0 && TotalBytes is { } total && _position < total)
                 {
                     throw new WarmSourceException($"the source ended after {_position} of the {total} bytes it announced", transient: true);
@@ -87,6 +90,20 @@ public sealed class HttpSource : Stream
                 await Task.Delay(_backoff[attempt], _time, cancellationToken);
                 await ResumeAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task<int> ReadOrTimeOutAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(IdleTimeout);
+        try
+        {
+            return await _body.ReadAsync(buffer, idle.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new WarmSourceException($"the source sent nothing for {IdleTimeout.TotalSeconds:0} s", transient: true);
         }
     }
 
