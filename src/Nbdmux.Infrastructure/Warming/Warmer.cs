@@ -144,11 +144,14 @@ public sealed partial class Warmer(
         }
         catch (Exception e) when (e is OperationCanceledException or StaleWarmException)
         {
+            DeleteStaged(staged);
             metrics.Ended("cancelled", time.GetElapsedTime(started));
             await journal.CancelledAsync(warm.Attempt);
         }
         catch (Exception e)
         {
+            // Before the failure is recorded: a failed warm has left nothing behind when it says so.
+            DeleteStaged(staged);
             metrics.Ended("failed", time.GetElapsedTime(started));
             if (e is not (WarmSourceException or IOException))
             {
@@ -166,11 +169,7 @@ public sealed partial class Warmer(
         }
         finally
         {
-            foreach (var path in staged)
-            {
-                File.Delete(path);
-            }
-
+            DeleteStaged(staged);
             _running.TryRemove(new KeyValuePair<string, CancellationTokenSource>(name, cancel));
         }
     }
@@ -279,6 +278,14 @@ public sealed partial class Warmer(
         if (ImageFormat.RefusalFor(file, path) is { } refusal)
         {
             throw new WarmSourceException($"unpacked as {format}, the image is still not raw ({refusal}); give the right format", transient: false);
+        }
+    }
+
+    private static void DeleteStaged(List<string> staged)
+    {
+        foreach (var path in staged)
+        {
+            File.Delete(path);
         }
     }
 
