@@ -3,11 +3,13 @@
 # gcc builds the library that makes nbd-server restarts (new export names) fast; see
 # src/Nbdmux.Infrastructure/NbdServer/Preload/nbd_server_preload.c. nbdkit serves the exports through a plugin
 # that gcc builds with nbdkit-plugin-dev's header (src/Nbdmux.Infrastructure/Nbdkit/Plugin/nbdmux_plugin.c).
+# qemu-utils' qemu-img converts warmed qcow2 images to raw; the tests pack their warm fixtures with
+# gzip, zstd, xz-utils and bzip2.
 set -euo pipefail
 
 case "${1:-run}" in
-  run)  packages=(nbd-server gcc nbdkit nbdkit-plugin-dev) ;;
-  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio python3) ;;
+  run)  packages=(nbd-server gcc nbdkit nbdkit-plugin-dev qemu-utils) ;;
+  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev qemu-utils libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio python3 gzip zstd xz-utils bzip2) ;;
   *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 

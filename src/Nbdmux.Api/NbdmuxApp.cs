@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.Extensions.Options;
 using Nbdmux.Api.Audit;
@@ -65,7 +66,9 @@ public static class NbdmuxApp
         builder.Services
             .AddControllers(mvc => mvc.OutputFormatters.Insert(
                 0, new ExportListOutputFormatter(mvc.OutputFormatters.OfType<SystemTextJsonOutputFormatter>().Single())))
-            .AddJsonOptions(json => json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+            .AddJsonOptions(json => UseWireJson(json.JsonSerializerOptions));
+        // The OpenAPI document describes bodies with these options: they must be the controllers'.
+        builder.Services.ConfigureHttpJsonOptions(json => UseWireJson(json.SerializerOptions));
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         builder.Services.AddHealthChecks().AddCheck<NbdServerHealthCheck>("nbd-server");
@@ -85,5 +88,12 @@ public static class NbdmuxApp
         app.MapNbdmuxHealth().AllowAnonymous();
         app.MapNbdmuxOpenApi();
         return app;
+    }
+
+    /// <summary>snake_case members and enum values, as 0.2.1 clients read them.</summary>
+    private static void UseWireJson(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     }
 }

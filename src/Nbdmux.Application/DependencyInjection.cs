@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Behaviours;
 using Nbdmux.Application.Exports.GetExports;
+using Nbdmux.Application.Exports.Warming;
 
 namespace Nbdmux.Application;
 
@@ -25,6 +26,7 @@ public static class DependencyInjection
         services.AddScoped<AuditRecorder>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LatestExportList>();
+        services.AddScoped<WarmJournal>();
 
         foreach (var type in typeof(DependencyInjection).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
         {

@@ -5,7 +5,7 @@ using Nbdmux.Client;
 
 namespace Nbdmux.Cli;
 
-/// <summary>`nbdmux ls|add|rm|health`: exit code 0 on success, otherwise one `nbdmux: ...` line on stderr.</summary>
+/// <summary>`nbdmux ls|add|warm|rm|health`: exit code 0 on success, otherwise one `nbdmux: ...` line on stderr.</summary>
 public static class NbdmuxCli
 {
     public const int Success = 0;
@@ -19,6 +19,7 @@ public static class NbdmuxCli
         {
             ListCommand.Create(globals, console),
             AddCommand.Create(globals, console),
+            WarmCommand.Create(globals, console),
             RemoveCommand.Create(globals, console),
             HealthCommand.Create(globals, console),
         };

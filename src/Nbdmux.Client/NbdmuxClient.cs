@@ -85,6 +85,55 @@ public sealed class NbdmuxClient : IDisposable
         return new AddExportResult(export, Created: response.StatusCode == HttpStatusCode.Created);
     }
 
+    /// <summary>
+    /// Has the daemon fetch <see cref="NbdmuxWarmSpec.SrcUrl"/>, unpack it and serve it as the name
+    /// once ready; answers at once with the record (status "queued", or as it stands when the same
+    /// warm is already under way or done). Await readiness with <see cref="WaitUntilReadyAsync"/>.
+    /// </summary>
+    /// <param name="spec">Name, source, format, digest and access of the export.</param>
+    /// <param name="force">Warm a name that is served now even while clients are connected (they are disconnected).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="NbdmuxApiException">With status 400 and the reason when the source is refused, 409 when the name is in use.</exception>
+    public async Task<AddExportResult> WarmAsync(NbdmuxWarmSpec spec, bool force = false, CancellationToken cancellationToken = default)
+    {
+        var body = JsonContent.Create(spec, NbdmuxJsonContext.Default.NbdmuxWarmSpec);
+        using var response = await SendAsync(HttpMethod.Post, force ? "exports?force=true" : "exports", body, _pipelines.Once, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var export = await ReadAsync(response, NbdmuxJsonContext.Default.NbdmuxExport, cancellationToken);
+        return new AddExportResult(export, Created: response.StatusCode == HttpStatusCode.Created);
+    }
+
+    /// <summary>
+    /// Polls the export until its warm is over, reporting each record read to <paramref name="progress"/>.
+    /// Returns the record once it is ready (or served otherwise, e.g. registered with a file meanwhile).
+    /// </summary>
+    /// <param name="name">The export.</param>
+    /// <param name="progress">Told every record read (status, bytes_done, bytes_total, progress); may be null.</param>
+    /// <param name="pollInterval">Time between reads; the daemon saves progress about once a second (default).</param>
+    /// <param name="cancellationToken">Stops waiting; the warm goes on.</param>
+    /// <exception cref="NbdmuxWarmFailedException">The warm failed; the record says why.</exception>
+    /// <exception cref="NbdmuxApiException">With status 404 when the export was removed meanwhile.</exception>
+    public async Task<NbdmuxExport> WaitUntilReadyAsync(
+        string name, IProgress<NbdmuxExport>? progress = null, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var export = await GetExportAsync(name, cancellationToken);
+            progress?.Report(export);
+            if (export.Status == NbdmuxExport.Failed)
+            {
+                throw new NbdmuxWarmFailedException(export);
+            }
+
+            if (!export.IsWarming)
+            {
+                return export;
+            }
+
+            await Task.Delay(pollInterval ?? TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
     /// <summary>Stops serving the export to new clients. Removing a name that is not registered is not an error.</summary>
     /// <returns>True when it was removed, false when there was no such export.</returns>
     public Task<bool> RemoveExportAsync(string name, CancellationToken cancellationToken = default) =>

@@ -7,7 +7,7 @@ namespace Nbdmux.Client;
 /// <param name="Name">What NBD clients ask for (nbd-client -N NAME).</param>
 /// <param name="File">Absolute path of the image on the daemon's host.</param>
 /// <param name="Readonly">Whether writes are refused.</param>
-/// <param name="Status">"active" when served now, "unavailable" while nbd-server is down, "withheld" when the daemon refuses to serve it (see <paramref name="Problem"/>).</param>
+/// <param name="Status">"ready" when served now, "unavailable" while nbd-server is down, "withheld" when the daemon refuses to serve it (see <paramref name="Problem"/>); a warm is "queued", "fetching", "decompressing", then "ready" or "failed" (see <paramref name="Error"/>).</param>
 /// <param name="SizeBytes">Size of the image when it was registered.</param>
 /// <param name="CreatedAt">When the name was first registered.</param>
 /// <param name="UpdatedAt">When its file or mode last changed.</param>
@@ -16,6 +16,16 @@ namespace Nbdmux.Client;
 /// <param name="Problem">Why a withheld export is not served.</param>
 /// <param name="PartitionTable">"gpt", "mbr" or "none".</param>
 /// <param name="ConnectionCount">Clients connected now.</param>
+/// <param name="SrcUrl">Where a warmed export's image is fetched from; null for a registered file.</param>
+/// <param name="Format">How the warmed image is packed: img, img.gz, img.zst, img.xz, img.bz2 or qcow2.</param>
+/// <param name="Sha256">The SHA-256 the raw image must have, when given.</param>
+/// <param name="BytesTotal">Bytes the source announced, when it did.</param>
+/// <param name="BytesDone">Bytes fetched so far.</param>
+/// <param name="Progress">Percent of <paramref name="BytesTotal"/> fetched, one decimal; null while the total is unknown.</param>
+/// <param name="Error">Why the warm failed.</param>
+/// <param name="EnqueuedAt">When the warm was asked for.</param>
+/// <param name="StartedAt">When the warm started fetching.</param>
+/// <param name="CompletedAt">When the warm became ready or failed.</param>
 public sealed record NbdmuxExport(
     string Name,
     string File,
@@ -28,4 +38,24 @@ public sealed record NbdmuxExport(
     IReadOnlyList<string>? Allow = null,
     string? Problem = null,
     string PartitionTable = "none",
-    int ConnectionCount = 0);
+    int ConnectionCount = 0,
+    string? SrcUrl = null,
+    string? Format = null,
+    string? Sha256 = null,
+    long? BytesTotal = null,
+    long? BytesDone = null,
+    double? Progress = null,
+    string? Error = null,
+    DateTimeOffset? EnqueuedAt = null,
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? CompletedAt = null)
+{
+    /// <summary>Served to new clients now.</summary>
+    public const string Ready = "ready";
+
+    /// <summary>A warm that gave up; see <see cref="Error"/>.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>A warm waiting, fetching or verifying: nothing is served under the name yet.</summary>
+    public bool IsWarming => Status is "queued" or "fetching" or "decompressing";
+}

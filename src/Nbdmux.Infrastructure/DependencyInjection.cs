@@ -9,6 +9,7 @@ using Nbdmux.Infrastructure.Files;
 using Nbdmux.Infrastructure.Nbdkit;
 using Nbdmux.Infrastructure.NbdServer;
 using Nbdmux.Infrastructure.Persistence;
+using Nbdmux.Infrastructure.Warming;
 
 namespace Nbdmux.Infrastructure;
 
@@ -63,6 +64,13 @@ public static class DependencyInjection
             provider.GetRequiredService<ILogger<NbdServerSupervisor>>()));
         services.AddSingleton<INbdServer>(provider => provider.GetRequiredService<NbdServerSupervisor>());
         services.AddHostedService(provider => provider.GetRequiredService<NbdServerSupervisor>());
+
+        services.AddSingleton<IWarmSources, WarmSources>();
+        services.TryAddSingleton<IWarmMetrics, UncountedWarms>();
+        services.AddSingleton<Warmer>();
+        services.AddSingleton<IWarmer>(provider => provider.GetRequiredService<Warmer>());
+        // After the supervisor: a warm that lands is published at once.
+        services.AddHostedService(provider => provider.GetRequiredService<Warmer>());
         return services;
     }
 }

@@ -32,7 +32,7 @@ public sealed class ExportsApiTests : IDisposable
         Assert.Equal("node1", (string?)record!["name"]);
         Assert.Equal(file, (string?)record["file"]);
         Assert.True((bool?)record["readonly"]);
-        Assert.Equal("active", (string?)record["status"]);
+        Assert.Equal("ready", (string?)record["status"]);
         Assert.Equal(1 << 20, (long?)record["size_bytes"]);
         Assert.NotNull(record["created_at"]);
         Assert.NotNull(record["updated_at"]);

@@ -37,7 +37,7 @@ public sealed class MetricsApiTests : IDisposable
         (await _http.DeleteAsync("/exports/node2")).EnsureSuccessStatusCode();
 
         var metrics = await ScrapeAsync();
-        Assert.Equal(2, Sample(metrics, """nbdmux_exports{status="active"}"""));
+        Assert.Equal(2, Sample(metrics, """nbdmux_exports{status="ready"}"""));
         Assert.Equal(0, Sample(metrics, """nbdmux_exports{status="unavailable"}"""));
         Assert.Equal(3, Sample(metrics, """nbdmux_nbd_server_reconfiguration_seconds_count{operation="publish",outcome="ok"}"""));
         Assert.Equal(1, Sample(metrics, """nbdmux_nbd_server_reconfiguration_seconds_count{operation="withdraw",outcome="ok"}"""));
@@ -78,7 +78,7 @@ public sealed class MetricsApiTests : IDisposable
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         var metrics = await ScrapeAsync();
         Assert.Equal(1, Sample(metrics, """nbdmux_nbd_server_reconfiguration_seconds_count{operation="publish",outcome="failed"}"""));
-        Assert.Equal(0, Sample(metrics, """nbdmux_exports{status="active"}"""));
+        Assert.Equal(0, Sample(metrics, """nbdmux_exports{status="ready"}"""));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class MetricsApiTests : IDisposable
         Assert.Equal(0, Sample(metrics, """nbdmux_nbd_server_up"""));
         Assert.Equal(3, Sample(metrics, """nbdmux_nbd_server_restarts_total"""));
         Assert.Equal(1, Sample(metrics, """nbdmux_exports{status="unavailable"}"""));
-        Assert.Equal(0, Sample(metrics, """nbdmux_exports{status="active"}"""));
+        Assert.Equal(0, Sample(metrics, """nbdmux_exports{status="ready"}"""));
     }
 
     [Fact]

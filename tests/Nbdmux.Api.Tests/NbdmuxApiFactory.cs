@@ -15,14 +15,20 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     public Mock<INbdServer> NbdServer { get; } = new();
 
     private readonly string? _adminPassword;
+    private readonly string? _warmSource;
+    private readonly bool _runWarmer;
     private readonly bool _ownsDataDir;
     private readonly DirectoryInfo _imagesDir = Directory.CreateTempSubdirectory("nbdmux-api-images-");
 
     /// <param name="adminPassword">Runs with this admin password; by default open.</param>
     /// <param name="dataDir">A data dir the caller owns (and deletes); by default a temp dir deleted on dispose.</param>
-    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null)
+    /// <param name="warmSource">A URL prefix warms may fetch from (--warm-source); by default none.</param>
+    /// <param name="runWarmer">Run the warmer, so that warms fetch; by default they stay queued.</param>
+    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null, string? warmSource = null, bool runWarmer = false)
     {
         _adminPassword = adminPassword;
+        _warmSource = warmSource;
+        _runWarmer = runWarmer;
         _ownsDataDir = dataDir is null;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("nbdmux-api-").FullName;
         NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 4242, DateTimeOffset.UtcNow, 0, null));
@@ -53,9 +59,14 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
             builder.UseSetting("Nbdmux:AdminPassword", _adminPassword);
         }
 
+        if (_warmSource is not null)
+        {
+            builder.UseSetting("Nbdmux:WarmSources:0", _warmSource);
+        }
+
         builder.ConfigureTestServices(services =>
         {
-            // The supervisor is the only hosted service registered through a factory.
+            // The supervisor and the warmer are the hosted services registered through a factory.
             foreach (var supervisor in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationFactory is not null).ToList())
             {
                 services.Remove(supervisor);
@@ -63,6 +74,10 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
 
             services.RemoveAll<INbdServer>();
             services.AddSingleton(NbdServer.Object);
+            if (_runWarmer)
+            {
+                services.AddHostedService(provider => provider.GetRequiredService<Nbdmux.Infrastructure.Warming.Warmer>());
+            }
         });
     }
 

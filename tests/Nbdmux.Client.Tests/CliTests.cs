@@ -30,11 +30,11 @@ public sealed class CliTests : IDisposable
         var lines = run.Out.TrimEnd().Split('\n');
         Assert.Equal(4, lines.Length);
         Assert.Matches(@"^NAME\s+FILE\s+SIZE\s+MODE\s+CLIENTS\s+STATUS$", lines[0]);
-        Assert.Matches($@"^lab +\S+c\.img +512 B +cow +0 +active$", lines[1]);
-        Assert.Matches($@"^n2 +\S+b\.img +512 B +rw +0 +active$", lines[2]);
-        Assert.Matches($@"^node10 +{image.Replace(".", @"\.")} +3\.0 MiB +ro +0 +active$", lines[3]);
+        Assert.Matches($@"^lab +\S+c\.img +512 B +cow +0 +ready$", lines[1]);
+        Assert.Matches($@"^n2 +\S+b\.img +512 B +rw +0 +ready$", lines[2]);
+        Assert.Matches($@"^node10 +{image.Replace(".", @"\.")} +3\.0 MiB +ro +0 +ready$", lines[3]);
         Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("FILE", StringComparison.Ordinal), line.IndexOf('/')));
-        Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("MODE", StringComparison.Ordinal), line.IndexOf(" r", StringComparison.Ordinal) is > 0 and var at ? at + 1 : line.IndexOf(" cow", StringComparison.Ordinal) + 1));
+        Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("MODE", StringComparison.Ordinal), System.Text.RegularExpressions.Regex.Match(line, " (ro|rw|cow) ").Index + 1));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class CliTests : IDisposable
         var export = Assert.Single(JsonDocument.Parse(run.Out).RootElement.EnumerateArray());
         Assert.Equal(("node1", image, true, 4096), (export.GetProperty("name").GetString(), export.GetProperty("file").GetString(),
             export.GetProperty("readonly").GetBoolean(), export.GetProperty("size_bytes").GetInt32()));
-        Assert.Equal("active", export.GetProperty("status").GetString());
+        Assert.Equal("ready", export.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -77,8 +77,8 @@ public sealed class CliTests : IDisposable
         var added = await NbdmuxAsync("add", "node1", image);
         var replaced = await NbdmuxAsync("add", "node1", image, "--rw");
 
-        Assert.Equal((0, $"added node1: {image} (ro, 1.0 MiB, active)\n"), (added.ExitCode, added.Out));
-        Assert.Equal((0, $"replaced node1: {image} (rw, 1.0 MiB, active)\n"), (replaced.ExitCode, replaced.Out));
+        Assert.Equal((0, $"added node1: {image} (ro, 1.0 MiB, ready)\n"), (added.ExitCode, added.Out));
+        Assert.Equal((0, $"replaced node1: {image} (rw, 1.0 MiB, ready)\n"), (replaced.ExitCode, replaced.Out));
         _server.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", image, FileStat.OfLink(image).Identity, new ExportAccess(readOnly: false)), It.IsAny<CancellationToken>()));
     }
 

@@ -12,11 +12,13 @@ namespace Nbdmux.Client.Tests;
 /// <summary>The real nbdmux API (nbd-server's supervisor mocked) listening on a real loopback port.</summary>
 public sealed class LiveNbdmux : IDisposable
 {
-    private readonly NbdmuxApiFactory _api = new();
+    private readonly NbdmuxApiFactory _api;
     private readonly WebApplicationFactory<Program> _live;
 
-    public LiveNbdmux()
+    /// <param name="warmSource">A URL prefix warms may fetch from, with the warmer running; by default none.</param>
+    public LiveNbdmux(string? warmSource = null)
     {
+        _api = new NbdmuxApiFactory(warmSource: warmSource, runWarmer: warmSource is not null);
         // The daemon listens where its settings say (Kestrel options from UseKestrel do not override that).
         var port = LoopbackPorts.Closed();
         _live = _api.WithWebHostBuilder(host => host.UseSetting("Nbdmux:Bind", "127.0.0.1").UseSetting("Nbdmux:Port", $"{port}"));

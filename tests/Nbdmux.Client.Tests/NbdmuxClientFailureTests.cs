@@ -7,7 +7,7 @@ namespace Nbdmux.Client.Tests;
 /// <summary>What the client makes of servers that refuse, misbehave, or are not there.</summary>
 public sealed class NbdmuxClientFailureTests
 {
-    private const string Record = """{"name":"node1","file":"/srv/a.img","readonly":true,"status":"active","size_bytes":512,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}""";
+    private const string Record = """{"name":"node1","file":"/srv/a.img","readonly":true,"status":"ready","size_bytes":512,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}""";
 
     [Fact]
     public async Task Password_goes_as_a_bearer_token_and_401_carries_the_servers_message()

@@ -30,7 +30,7 @@ public sealed class NbdmuxClientTests : IDisposable
         await _client.AddExportAsync("alpha", first);
 
         Assert.True(added.Created);
-        Assert.Equal(("node1", first, true, "active", 1L << 20), (added.Export.Name, added.Export.File, added.Export.Readonly, added.Export.Status, added.Export.SizeBytes));
+        Assert.Equal(("node1", first, true, "ready", 1L << 20), (added.Export.Name, added.Export.File, added.Export.Readonly, added.Export.Status, added.Export.SizeBytes));
         Assert.False(replaced.Created);
         Assert.Equal(["alpha", "node1"], (await _client.ListExportsAsync()).Select(export => export.Name));
         var fetched = await _client.GetExportAsync("node1");

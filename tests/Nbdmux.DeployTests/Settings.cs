@@ -21,6 +21,8 @@ public static class Settings
     public static string DefaultOf(string variable)
     {
         var key = NbdmuxSettings.Flags.Single(f => NbdmuxSettings.EnvironmentVariable(f.Key) == variable).Key;
-        return Convert.ToString(typeof(NbdmuxOptions).GetProperty(key)!.GetValue(Defaults), CultureInfo.InvariantCulture)!;
+        var value = typeof(NbdmuxOptions).GetProperty(key)!.GetValue(Defaults);
+        // A list setting unset is an empty list: an empty variable.
+        return value is IEnumerable<string> list ? string.Join(' ', list) : Convert.ToString(value, CultureInfo.InvariantCulture)!;
     }
 }

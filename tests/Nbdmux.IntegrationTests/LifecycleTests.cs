@@ -53,7 +53,7 @@ public sealed class LifecycleTests
 
         var moved = TestImage.Create(otherRoot, "w1.img", seed: 75);
         await daemon.RegisterAsync("w1", moved.Path);
-        Assert.Equal("active", (string?)(await daemon.Http.GetFromJsonAsync<JsonObject>("/exports/w1"))!["status"]);
+        Assert.Equal("ready", (string?)(await daemon.Http.GetFromJsonAsync<JsonObject>("/exports/w1"))!["status"]);
         await using var served = await daemon.ConnectAsync("w1");
         Assert.True(TestImage.IsSectorOf(75, 1, await served.ReadAsync(TestImage.SectorSize, TestImage.SectorSize, default)));
     }

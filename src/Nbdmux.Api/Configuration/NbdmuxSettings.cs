@@ -23,12 +23,21 @@ public static class NbdmuxSettings
         ("--handshake-timeout", nameof(NbdmuxOptions.HandshakeTimeout), "seconds a client may take to negotiate an export before it is disconnected (default 10)"),
         ("--nbdkit-bin", nameof(NbdmuxOptions.NbdkitBin), "nbdkit executable (default nbdkit, found in PATH)"),
         ("--images-dir", nameof(NbdmuxOptions.ImagesDir), "a directory whose images may be exported; repeat for more; env: ':'-separated; never inside the data dir or around it (default ./images)"),
+        ("--withcache-url", nameof(NbdmuxOptions.WithcacheUrl), "withcache that warms (POST /exports with src_url) fetch through, as <url>/b/<base64url(src_url)> (default unset)"),
+        ("--warm-source", nameof(NbdmuxOptions.WarmSources), "URL prefix, ending in '/', warms may fetch from directly; repeat for more; env: space-separated (default none)"),
+        ("--max-warms", nameof(NbdmuxOptions.MaxWarms), "warms that fetch at once; more wait, queued (default 2)"),
         ("--admin-password", nameof(NbdmuxOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
         ("--log-format", nameof(NbdmuxOptions.LogFormat), "text (one line per event) or json (one object per line, for log shippers) (default text)"),
     ];
 
-    /// <summary>Settings that take a list: repeated flags, or one ':'-separated environment variable.</summary>
-    private static readonly string[] ListKeys = [nameof(NbdmuxOptions.ImagesDir)];
+    /// <summary>Settings that take a list: repeated flags, or one environment variable split at these separators (URLs hold ':').</summary>
+    private static readonly Dictionary<string, char[]> ListSeparators = new()
+    {
+        [nameof(NbdmuxOptions.ImagesDir)] = [':'],
+        [nameof(NbdmuxOptions.WarmSources)] = [' ', '\t', '\n'],
+    };
+
+    private static IEnumerable<string> ListKeys => ListSeparators.Keys;
 
     public static string Usage =>
         "Usage: nbdmux [options]\n\n" +
@@ -83,7 +92,7 @@ public static class NbdmuxSettings
                 continue;
             }
 
-            var values = ListKeys.Contains(key) ? value.Split(':', StringSplitOptions.RemoveEmptyEntries) : [value];
+            var values = ListSeparators.TryGetValue(key, out var separators) ? value.Split(separators, StringSplitOptions.RemoveEmptyEntries) : [value];
             AddSetting(settings, key, values);
         }
 

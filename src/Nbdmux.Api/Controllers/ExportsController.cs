@@ -35,7 +35,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
 
     [HttpPost]
     [EndpointName("RegisterExport")]
-    [EndpointSummary("Serve a file under a name; re-registering a name replaces its file and mode (201 new, 200 replaced).")]
+    [EndpointSummary("Serve a file under a name, or fetch one from src_url and serve it once ready (status queued at first); re-registering a name replaces its file and mode (201 new, 200 replaced).")]
     [Consumes("application/json")]
     [RequestSizeLimit(MaxBodyBytes)]
     [ProducesResponseType<ExportDto>(StatusCodes.Status201Created, Json)]
@@ -48,7 +48,8 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     public async Task<ActionResult<ExportDto>> Register(
         RegisterExportRequest request, [FromQuery] bool force, CancellationToken cancellationToken)
     {
-        var command = new RegisterExportCommand(request.Name, request.File, request.Readonly, request.CopyOnWrite, request.Allow) { Force = force };
+        var command = new RegisterExportCommand(
+            request.Name, request.File, request.Readonly, request.CopyOnWrite, request.Allow, request.SrcUrl, request.Format, request.Sha256) { Force = force };
         var result = await mediator.Send(command, cancellationToken);
         return result.Created
             ? CreatedAtAction(nameof(Get), new { name = result.Export.Name }, result.Export)

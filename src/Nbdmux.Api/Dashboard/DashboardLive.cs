@@ -1,5 +1,6 @@
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
+using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Api.Dashboard;
 
@@ -14,6 +15,37 @@ public sealed record DashboardLive(
     DateTimeOffset Now)
 {
     public string ServerState => Server.State.ToString().ToLowerInvariant();
+
+    public static bool IsWarming(ExportDto export) => export.Status is ExportStatus.Queued or ExportStatus.Fetching or ExportStatus.Decompressing;
+
+    /// <summary>
+    /// E.g. "412 MiB of 2 GiB, 38 MiB/s, under a minute left": the rate is the average since the
+    /// warm started, steadier than the last refresh's.
+    /// </summary>
+    public string WarmDetail(ExportDto export)
+    {
+        if (export.Status == ExportStatus.Queued)
+        {
+            return "waiting for a free warm slot";
+        }
+
+        var done = export.BytesDone ?? 0;
+        var amount = export.BytesTotal is { } total ? $"{ByteSize.Describe(done)} of {ByteSize.Describe(total)}" : $"{ByteSize.Describe(done)} so far";
+        if (export.Status == ExportStatus.Decompressing)
+        {
+            return $"{amount} fetched; converting and verifying";
+        }
+
+        var elapsed = export.StartedAt is { } started ? (Now - started).TotalSeconds : 0;
+        if (elapsed < 1 || done == 0)
+        {
+            return amount;
+        }
+
+        var rate = done / elapsed;
+        var left = export.BytesTotal is { } size && size > done ? $", {Durations.Describe(TimeSpan.FromSeconds((size - done) / rate))} left" : "";
+        return $"{amount}, {ByteSize.Describe((long)rate)}/s{left}";
+    }
 
     public string? Uptime => Server.RunningSince is { } since ? Durations.Describe(Now - since) : null;
 

@@ -2,6 +2,7 @@ using MediatR;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExports;
+using Nbdmux.Domain.Exports;
 using Prometheus;
 
 namespace Nbdmux.Api.Metrics;
@@ -12,6 +13,7 @@ public static class MetricsEndpoint
     public static IServiceCollection AddNbdmuxMetrics(this IServiceCollection services)
     {
         services.AddSingleton<NbdmuxMetrics>();
+        services.AddSingleton<IWarmMetrics>(provider => provider.GetRequiredService<NbdmuxMetrics>());
         return services.MeasureNbdServer();
     }
 
@@ -49,9 +51,9 @@ public static class MetricsEndpoint
 
         await using var scope = services.CreateAsyncScope();
         var exports = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetExportsQuery(), cancellationToken);
-        foreach (var exportStatus in new[] { ExportDto.Active, ExportDto.Unavailable, ExportDto.Withheld })
+        foreach (var exportStatus in ExportDto.Statuses)
         {
-            metrics.Exports.WithLabels(exportStatus).Set(exports.Count(export => export.Status == exportStatus));
+            metrics.Exports.WithLabels(ExportStatusWords.Of(exportStatus)).Set(exports.Count(export => export.Status == exportStatus));
         }
 
         // Series of removed exports go, so a scrape never shows clients of an export that is gone.

@@ -1,3 +1,4 @@
+using Nbdmux.Application.Common.Interfaces;
 using Prometheus;
 
 namespace Nbdmux.Api.Metrics;
@@ -6,7 +7,7 @@ namespace Nbdmux.Api.Metrics;
 /// nbdmux's own instruments, in a registry per application instance (not prometheus-net's
 /// process-wide default) so that each host, including each test host, reports only itself.
 /// </summary>
-public sealed class NbdmuxMetrics
+public sealed class NbdmuxMetrics : IWarmMetrics
 {
     public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
 
@@ -30,7 +31,25 @@ public sealed class NbdmuxMetrics
                 // From a record or gate written (under a millisecond) to a listener restart (up to seconds).
                 Buckets = Histogram.ExponentialBuckets(0.001, 2, 15),
             });
+        WarmFetchedBytes = metrics.CreateCounter("nbdmux_warm_fetched_bytes_total", "Bytes warms read from their sources (as sent: compressed when the source is).");
+        Warms = metrics.CreateHistogram(
+            "nbdmux_warm_duration_seconds",
+            "Warms that ended, by outcome (ready, failed, cancelled), and how long each ran.",
+            new HistogramConfiguration
+            {
+                LabelNames = ["outcome"],
+                // From a refused source (milliseconds) to a large image over a slow link (hours).
+                Buckets = Histogram.ExponentialBuckets(0.01, 4, 12),
+            });
     }
+
+    public Counter WarmFetchedBytes { get; }
+
+    public Histogram Warms { get; }
+
+    public void Fetched(long bytes) => WarmFetchedBytes.Inc(bytes);
+
+    public void Ended(string outcome, TimeSpan duration) => Warms.WithLabels(outcome).Observe(duration.TotalSeconds);
 
     public IMetricFactory Factory { get; }
 

@@ -6,34 +6,43 @@ namespace Nbdmux.Application.Exports;
 /// <summary>A client connected to an export, as the API shows it.</summary>
 public sealed record ConnectionDto(string Peer, DateTimeOffset Since);
 
-/// <summary>An export as the API shows it (snake_case on the wire: size_bytes, created_at, ...).</summary>
+/// <summary>
+/// An export as the API shows it (snake_case on the wire: size_bytes, created_at, ...). The warm
+/// fields keep the names and meaning of the Python nbdmux 0.2.1: <see cref="BytesDone"/> of
+/// <see cref="BytesTotal"/> fetched, <see cref="Progress"/> in percent with one decimal; all null
+/// for an export registered with a file.
+/// </summary>
 public sealed record ExportDto(
     string Name,
     string File,
     bool Readonly,
     bool CopyOnWrite,
     IReadOnlyList<string>? Allow,
-    string Status,
+    ExportStatus Status,
     string? Problem,
     long SizeBytes,
     string PartitionTable,
     int ConnectionCount,
     IReadOnlyList<ConnectionDto> Connections,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? SrcUrl,
+    string? Format,
+    string? Sha256,
+    long? BytesTotal,
+    long? BytesDone,
+    double? Progress,
+    string? Error,
+    DateTimeOffset? EnqueuedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt)
 {
-    /// <summary>Served to new clients now.</summary>
-    public const string Active = "active";
-
-    /// <summary>Registered, but nbd-server is not running, so nobody can connect.</summary>
-    public const string Unavailable = "unavailable";
-
-    /// <summary>Registered, but not served: see <see cref="Problem"/> (e.g. outside the image roots).</summary>
-    public const string Withheld = "withheld";
+    /// <summary>The statuses a record can show, in the order the dashboard and metrics list them.</summary>
+    public static IReadOnlyList<ExportStatus> Statuses { get; } = Enum.GetValues<ExportStatus>();
 
     public static ExportDto From(Export export, NbdServerStatus server, IEnumerable<ClientConnection> connections)
     {
-        var problem = server.WithheldReason(export.Name);
+        var problem = export.Status == ExportStatus.Ready ? server.WithheldReason(export.Name) : null;
         var clients = connections.Where(c => c.Export == export.Name).Select(c => new ConnectionDto(c.Peer, c.Since)).ToList();
         return new ExportDto(
             export.Name,
@@ -41,13 +50,25 @@ public sealed record ExportDto(
             export.ReadOnly,
             export.CopyOnWrite,
             export.Allow,
-            problem is not null ? Withheld : server.IsRunning ? Active : Unavailable,
+            export.Status != ExportStatus.Ready ? export.Status
+                : problem is not null ? ExportStatus.Withheld
+                : server.IsRunning ? ExportStatus.Ready : ExportStatus.Unavailable,
             problem,
             export.SizeBytes,
             export.PartitionTable.ToString().ToLowerInvariant(),
             clients.Count,
             clients,
             export.CreatedAt,
-            export.UpdatedAt);
+            export.UpdatedAt,
+            export.Source?.Url,
+            export.Source?.Format,
+            export.Source?.Sha256,
+            export.BytesTotal,
+            export.BytesDone,
+            export.Progress,
+            export.Error,
+            export.EnqueuedAt,
+            export.StartedAt,
+            export.CompletedAt);
     }
 }

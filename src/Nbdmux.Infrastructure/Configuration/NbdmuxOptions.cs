@@ -55,6 +55,16 @@ public sealed class NbdmuxOptions : IValidatableObject
 
     public IReadOnlyList<string> ImageRoots() => (ImagesDir.Count > 0 ? ImagesDir : [DefaultImagesDir]).Select(Path.GetFullPath).ToList();
 
+    /// <summary>A withcache (HTTP cache) that warms fetch through: <c>&lt;url&gt;/b/&lt;base64url(src_url)&gt;</c>.</summary>
+    public string? WithcacheUrl { get; set; }
+
+    /// <summary>URL prefixes warms may fetch from directly (e.g. https://images.lab.example/).</summary>
+    public List<string> WarmSources { get; set; } = [];
+
+    /// <summary>How many warms fetch at once; more wait, queued.</summary>
+    [Range(1, 64)]
+    public int MaxWarms { get; set; } = 2;
+
     /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>
     public string? AdminPassword { get; set; }
 
@@ -66,6 +76,9 @@ public sealed class NbdmuxOptions : IValidatableObject
     public const string JsonLogFormat = "json";
 
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
+
+    private static bool IsHttpUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0 && !url.Any(char.IsControl);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
 
@@ -110,6 +123,18 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (NbdBackend is not (null or NbdkitBackend or NbdServerBackend))
         {
             yield return new ValidationResult($"--nbd-backend '{NbdBackend}' must be {NbdkitBackend} or {NbdServerBackend}.", [nameof(NbdBackend)]);
+        }
+
+        if (WithcacheUrl is not null && !IsHttpUrl(WithcacheUrl))
+        {
+            yield return new ValidationResult($"--withcache-url '{WithcacheUrl}' must be an absolute http or https URL (e.g. http://withcache:4041).", [nameof(WithcacheUrl)]);
+        }
+
+        foreach (var prefix in WarmSources.Where(prefix => !IsHttpUrl(prefix) || !new Uri(prefix).AbsolutePath.EndsWith('/')))
+        {
+            yield return new ValidationResult(
+                $"--warm-source '{prefix}' must be an absolute http or https URL ending in '/' (e.g. https://images.example/lab/), so that it cannot match a longer host or directory name.",
+                [nameof(WarmSources)]);
         }
 
         if (Port == NbdPort)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Infrastructure.DataPlane;
 
@@ -19,7 +20,8 @@ public sealed class StartupRecovery(IServiceScopeFactory scopes, IImageFiles ima
         var exports = await scope.ServiceProvider.GetRequiredService<IExportStore>().ListAsync(cancellationToken);
         var served = new List<ServedExport>();
         var withheld = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var export in exports)
+        // A warm yet to land has nothing to serve; the warmer takes it up again.
+        foreach (var export in exports.Where(e => e.Status == ExportStatus.Ready))
         {
             var (valid, problem) = Check(export);
             if (valid is null)

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
@@ -18,7 +19,7 @@ public static class LegacyFileIdentities
         var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
         var files = scope.ServiceProvider.GetRequiredService<IImageFiles>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LegacyFileIdentities));
-        foreach (var export in (await db.Exports.ToListAsync(cancellationToken)).Where(e => e.FileIdentity is null))
+        foreach (var export in (await db.Exports.ToListAsync(cancellationToken)).Where(e => e.FileIdentity is null && e.Status == ExportStatus.Ready))
         {
             var inspection = files.Inspect(export.FilePath);
             if (inspection.Image is { } image && image.Path == export.FilePath)

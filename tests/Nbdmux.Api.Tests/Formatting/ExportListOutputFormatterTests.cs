@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Formatters;
 using Nbdmux.Api.Formatting;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExports;
+using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Api.Tests.Formatting;
 
@@ -14,8 +15,10 @@ public sealed class ExportListOutputFormatterTests
 
     private static ExportList List(params string[] names) =>
         new(names.Select(name => new ExportDto(
-            name, $"/images/{name}.img", Readonly: true, CopyOnWrite: false, Allow: null, ExportDto.Unavailable, Problem: null,
-            SizeBytes: 512, PartitionTable: "none", ConnectionCount: 0, Connections: [], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch)).ToList());
+            name, $"/images/{name}.img", Readonly: true, CopyOnWrite: false, Allow: null, ExportStatus.Unavailable, Problem: null,
+            SizeBytes: 512, PartitionTable: "none", ConnectionCount: 0, Connections: [], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
+            SrcUrl: null, Format: null, Sha256: null, BytesTotal: null, BytesDone: null, Progress: null, Error: null,
+            EnqueuedAt: null, StartedAt: null, CompletedAt: null)).ToList());
 
     [Fact]
     public void A_list_is_rendered_once_exactly_as_the_serializer_writes_its_records()

@@ -11,6 +11,7 @@ internal sealed class Fakes
     public Mock<IExportChange> Change { get; } = new();
     public Mock<INbdServer> NbdServer { get; } = new();
     public Mock<IImageFiles> ImageFiles { get; } = new();
+    public Mock<IWarmer> Warmer { get; } = new();
     public bool Committed { get; private set; }
 
     public Fakes()
@@ -24,6 +25,8 @@ internal sealed class Fakes
             });
         NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 42, DateTimeOffset.UnixEpoch, 0, null));
         NbdServer.Setup(n => n.Connections()).Returns([]);
+        Warmer.Setup(w => w.TargetPath(It.IsAny<string>())).Returns((string name) => $"/images/{name}.img");
+        Store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync([]);
     }
 
     public ImageFile HasImage(string path, long size)

@@ -30,7 +30,7 @@ public class LatestExportListTests
         _latest.For(Registry, Running, NoClients);
 
         Assert.Empty(_latest.For([], Running, NoClients));
-        Assert.Equal(ExportDto.Unavailable, Assert.Single(_latest.For(Registry, Running with { State = NbdServerState.Restarting }, NoClients)).Status);
+        Assert.Equal(ExportStatus.Unavailable, Assert.Single(_latest.For(Registry, Running with { State = NbdServerState.Restarting }, NoClients)).Status);
         Assert.Equal(1, Assert.Single(_latest.For(Registry, Running, [new ClientConnection("7", "node1", "10.0.0.9:4000", DateTimeOffset.UnixEpoch)])).ConnectionCount);
     }
 }

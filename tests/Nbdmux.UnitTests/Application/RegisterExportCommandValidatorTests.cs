@@ -2,6 +2,8 @@ using Moq;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports.RegisterExport;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.Warming;
 
 namespace Nbdmux.UnitTests.Application;
 
@@ -20,7 +22,7 @@ public class RegisterExportCommandValidatorTests
     [Theory]
     [InlineData(null, "/images/a.img", "Name", "name is required")]
     [InlineData("bad name", "/images/a.img", "Name", "name must be")]
-    [InlineData("node1", null, "File", "file is required")]
+    [InlineData("node1", null, "File", "file or src_url is required")]
     [InlineData("node1", "images/a.img", "File", "absolute path")]
     [InlineData("node1", "/images/a\n.img", "File", "control characters")]
     public void Each_rule_names_what_to_fix(string? name, string? file, string property, string message)
@@ -62,6 +64,59 @@ public class RegisterExportCommandValidatorTests
         Assert.Equal(("Allow", "allow lists 257 entries, more than 256; admit whole networks instead (e.g. 10.1.0.0/16)."), (failure.PropertyName, failure.ErrorMessage));
     }
 
+    [Theory]
+    [InlineData("http://images.lab/pub/debian.img.zst", null, null, null)]
+    [InlineData("http://images.lab/pub/a/b.qcow2", "qcow2", null, null)]
+    [InlineData("http://images.lab/pub/x", "img.bz2", "ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789", null)]
+    [InlineData("http://elsewhere.lab/debian.img", null, null, "SrcUrl")]
+    [InlineData("http://images.lab/pub/../private/x", null, null, "SrcUrl")]
+    [InlineData("http://images.lab.evil/debian.img", null, null, "SrcUrl")]
+    [InlineData("file:///etc/passwd", null, null, "SrcUrl")]
+    [InlineData("ftp://images.lab/debian.img", null, null, "SrcUrl")]
+    [InlineData("http://user:pw@images.lab/pub/debian.img", null, null, "SrcUrl")]
+    [InlineData("", null, null, "SrcUrl")]
+    [InlineData("http://images.lab/pub/debian.img", "tar", null, "Format")]
+    [InlineData("http://images.lab/pub/debian.img", null, "abc", "Sha256")]
+    public void A_warm_names_an_allowed_http_source_a_known_format_and_a_sha256(string url, string? format, string? sha256, string? failing)
+    {
+        var result = Validate(new RegisterExportCommand("node1", null, true, SrcUrl: url, Format: format, Sha256: sha256));
+
+        Assert.Equal(failing, result.Errors.Select(e => e.PropertyName).SingleOrDefault());
+    }
+
+    [Fact]
+    public void File_and_src_url_together_or_neither_are_refused_saying_to_give_one()
+    {
+        _imageFiles.Setup(f => f.Inspect("/images/a.img")).Returns(ImageInspection.Servable(new ImageFile("/images/a.img", 1, new FileIdentity(1, 1))));
+
+        var both = Assert.Single(Validate(new RegisterExportCommand("node1", "/images/a.img", true, SrcUrl: "http://images.lab/pub/a.img")).Errors);
+        var neither = Assert.Single(Validate(new RegisterExportCommand("node1", null, true)).Errors);
+
+        Assert.Contains("not both", both.ErrorMessage);
+        Assert.Contains("file or src_url is required", neither.ErrorMessage);
+    }
+
+    [Fact]
+    public void Format_and_sha256_without_src_url_are_refused()
+    {
+        _imageFiles.Setup(f => f.Inspect("/images/a.img")).Returns(ImageInspection.Servable(new ImageFile("/images/a.img", 1, new FileIdentity(1, 1))));
+
+        var result = Validate(new RegisterExportCommand("node1", "/images/a.img", true, Format: "img", Sha256: new string('0', 64)));
+
+        Assert.Equal(["Format", "Sha256"], result.Errors.Select(e => e.PropertyName));
+    }
+
+    [Fact]
+    public void With_no_source_configured_a_warm_is_refused_naming_the_settings()
+    {
+        var validator = new RegisterExportCommandValidator(_imageFiles.Object, new WarmSources(new NbdmuxOptions()));
+
+        var failure = Assert.Single(validator.Validate(new RegisterExportCommand("node1", null, true, SrcUrl: "http://images.lab/pub/a.img")).Errors);
+
+        Assert.Contains("NBDMUX_WITHCACHE_URL", failure.ErrorMessage);
+        Assert.Contains("NBDMUX_WARM_SOURCES", failure.ErrorMessage);
+    }
+
     private FluentValidation.Results.ValidationResult Validate(RegisterExportCommand command) =>
-        new RegisterExportCommandValidator(_imageFiles.Object).Validate(command);
+        new RegisterExportCommandValidator(_imageFiles.Object, new WarmSources(new NbdmuxOptions { WarmSources = ["http://images.lab/pub/"] })).Validate(command);
 }

@@ -4,8 +4,10 @@ using Nbdmux.Application.Common.Audit;
 namespace Nbdmux.Application.Exports.RegisterExport;
 
 /// <summary>
-/// Serves <paramref name="File"/> under <paramref name="Name"/>; re-registering a name replaces
-/// its file and access. Read-only unless <paramref name="Readonly"/> is false or the export is
+/// Serves <paramref name="File"/> under <paramref name="Name"/>, or, given <paramref name="SrcUrl"/>
+/// instead, fetches the image from there (unpacking <paramref name="Format"/>, checking
+/// <paramref name="Sha256"/>) and serves it once it is ready. Re-registering a name replaces its
+/// file and access. Read-only unless <paramref name="Readonly"/> is false or the export is
 /// copy-on-write (every client then writes to its own private overlay).
 /// </summary>
 public sealed record RegisterExportCommand(
@@ -13,12 +15,15 @@ public sealed record RegisterExportCommand(
     string? File,
     bool? Readonly,
     bool? CopyOnWrite = null,
-    IReadOnlyList<string>? Allow = null) : IRequest<RegisterExportResult>, IAuditedCommand
+    IReadOnlyList<string>? Allow = null,
+    string? SrcUrl = null,
+    string? Format = null,
+    string? Sha256 = null) : IRequest<RegisterExportResult>, IAuditedCommand
 {
     /// <summary>Replace the file even if clients are connected (they are disconnected).</summary>
     public bool Force { get; init; }
 
-    string IAuditedCommand.AuditAction => AuditActions.Register;
+    string IAuditedCommand.AuditAction => SrcUrl is null ? AuditActions.Register : AuditActions.Warm;
 
     string? IAuditedCommand.AuditExportName => Name;
 }

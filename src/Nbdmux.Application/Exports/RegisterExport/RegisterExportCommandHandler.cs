@@ -12,6 +12,7 @@ public sealed class RegisterExportCommandHandler(
     IExportStore store,
     INbdServer nbdServer,
     IImageFiles imageFiles,
+    IWarmer warmer,
     TimeProvider clock,
     AuditedChange audit,
     ILogger<RegisterExportCommandHandler> logger) : IRequestHandler<RegisterExportCommand, RegisterExportResult>
@@ -21,6 +22,12 @@ public sealed class RegisterExportCommandHandler(
         var name = command.Name!;
         var copyOnWrite = command.CopyOnWrite ?? false;
         var access = new ExportAccess(command.Readonly ?? !copyOnWrite, copyOnWrite, command.Allow);
+        if (command.SrcUrl is { } sourceUrl)
+        {
+            var format = command.Format ?? WarmFormat.FromUrl(new Uri(sourceUrl));
+            return await QueueWarmAsync(name, new WarmSource(sourceUrl, format, command.Sha256?.ToLowerInvariant()), access, command.Force, cancellationToken);
+        }
+
         var image = InspectAgain(command.File!);
 
         await using var change = await store.BeginChangeAsync(cancellationToken);
@@ -34,9 +41,9 @@ public sealed class RegisterExportCommandHandler(
             export = Export.Register(name, image, access, clock.GetUtcNow());
             store.Add(export);
         }
-        else if (!export.IsServedAs(image, access))
+        else if (!export.IsServedAs(image, access) || export.Status != ExportStatus.Ready)
         {
-            if (export.FilePath != image.Path)
+            if (export.FilePath != image.Path && export.Status == ExportStatus.Ready)
             {
                 displaced = await ClientsToDisplaceAsync(name, command.Force, cancellationToken);
             }
@@ -59,12 +66,73 @@ public sealed class RegisterExportCommandHandler(
         }, undo: () => previous is null
             ? nbdServer.WithdrawAsync(name, CancellationToken.None)
             : nbdServer.PublishAsync(previous, CancellationToken.None), cancellationToken);
+        warmer.Cancel(name);
 
         logger.LogInformation(
             "Export {ExportName} {Outcome}: {ImagePath} ({SizeBytes} bytes, {Mode}, allow {Allow})",
             name, created ? "registered" : "replaced", image.Path, image.SizeBytes,
             access.CopyOnWrite ? "copy-on-write" : access.ReadOnly ? "read-only" : "read-write",
             access.Allow is { } allow ? string.Join(", ", allow) : "everyone");
+        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
+    }
+
+    /// <summary>
+    /// Records the warm as queued and hands it to the warmer; the answer comes at once. Asking
+    /// again for what is done or under way changes nothing; a failed warm is retried; a served
+    /// export warmed from a new source stops being served until that warm is ready.
+    /// </summary>
+    private async Task<RegisterExportResult> QueueWarmAsync(
+        string name, WarmSource source, ExportAccess access, bool force, CancellationToken cancellationToken)
+    {
+        await using var change = await store.BeginChangeAsync(cancellationToken);
+        var export = await store.FindAsync(name, cancellationToken);
+        audit.Found(AuditActions.Warm, export);
+        if (export is not null && export.IsWarmedFrom(source, access))
+        {
+            audit.Became(export);
+            return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), Created: false);
+        }
+
+        var target = warmer.TargetPath(name);
+        if ((await store.ListAsync(cancellationToken)).FirstOrDefault(other => other.Name != name && other.FilePath == target) is { } holder)
+        {
+            throw new ImageUnservableException(
+                $"a warm of '{name}' lands its image at '{target}', which export '{holder.Name}' registers; remove '{holder.Name}' or warm under another name.");
+        }
+
+        var previous = export is { Status: ExportStatus.Ready } ? ServedExport.From(export) : null;
+        var displaced = previous is null ? [] : await ClientsToDisplaceAsync(name, force, cancellationToken);
+        var created = export is null;
+        if (export is null)
+        {
+            export = Export.Warm(name, target, source, access, clock.GetUtcNow());
+            store.Add(export);
+        }
+        else
+        {
+            export.QueueWarm(target, source, access, clock.GetUtcNow());
+        }
+
+        audit.Became(export);
+        await change.CommitAsync(async () =>
+        {
+            if (previous is not null)
+            {
+                await nbdServer.WithdrawAsync(name, cancellationToken);
+            }
+
+            if (displaced.Count > 0)
+            {
+                audit.Disconnecting(displaced);
+                logger.LogWarning("Export {ExportName} warmed anew by force: disconnecting {Peers}", name, displaced.Select(c => c.Peer));
+                await nbdServer.DisconnectAsync(displaced, cancellationToken);
+            }
+        }, undo: () => previous is null ? Task.CompletedTask : nbdServer.PublishAsync(previous, CancellationToken.None), cancellationToken);
+
+        warmer.Cancel(name);
+        warmer.Enqueue(name);
+        logger.LogInformation("Export {ExportName} queued to warm from {SourceUrl} ({Format}) into {ImagePath}",
+            name, source.Url, source.Format ?? "format from its first bytes", target);
         return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
     }
 

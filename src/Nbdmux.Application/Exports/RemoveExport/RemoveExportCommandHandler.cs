@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Application.Exports.RemoveExport;
 
@@ -10,6 +11,7 @@ public sealed class RemoveExportCommandHandler(
     IExportStore store,
     INbdServer nbdServer,
     TimeProvider clock,
+    IWarmer warmer,
     AuditedChange audit,
     ILogger<RemoveExportCommandHandler> logger) : IRequestHandler<RemoveExportCommand, Unit>
 {
@@ -19,6 +21,15 @@ public sealed class RemoveExportCommandHandler(
         var export = await store.FindAsync(command.Name, cancellationToken)
             ?? throw NotFoundException.Export(command.Name);
         audit.Found(AuditActions.Remove, export);
+        if (export.Status != ExportStatus.Ready)
+        {
+            // Never published: nothing on the wire to withdraw, nobody connected to it.
+            store.Remove(export);
+            await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, cancellationToken);
+            warmer.Cancel(export.Name);
+            logger.LogInformation("Export {ExportName} removed while {Status}", export.Name, ExportStatusWords.Of(export.Status));
+            return Unit.Value;
+        }
 
         var connected = await ExportClients.ConnectedToAsync(nbdServer, export.Name, waitOutDisconnects: !command.Force, clock, cancellationToken);
         if (connected.Count > 0 && !command.Force)

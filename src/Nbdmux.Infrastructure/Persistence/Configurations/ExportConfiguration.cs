@@ -33,6 +33,23 @@ public sealed class ExportConfiguration : IEntityTypeConfiguration<Export>
                     (a, b) => (a == null && b == null) || (a != null && b != null && a.SequenceEqual(b)),
                     list => list == null ? 0 : list.Aggregate(0, (hash, entry) => HashCode.Combine(hash, entry)),
                     list => list == null ? null : list.ToArray()));
+        // No database default: EF Core would leave out a status equal to the enum's default (queued) and let it apply.
+        builder.Property(e => e.Status).HasColumnName("status")
+            .HasConversion(status => ExportStatusWords.Of(status), word => ExportStatusWords.Parse(word));
+        builder.ComplexProperty(e => e.Source, source =>
+        {
+            source.Property(s => s.Url).HasColumnName("src_url");
+            source.Property(s => s.Format).HasColumnName("format");
+            source.Property(s => s.Sha256).HasColumnName("sha256");
+        });
+        builder.Ignore(e => e.IsWarming);
+        builder.Ignore(e => e.Progress);
+        builder.Property(e => e.BytesTotal).HasColumnName("bytes_total");
+        builder.Property(e => e.BytesDone).HasColumnName("bytes_done");
+        builder.Property(e => e.Error).HasColumnName("error");
+        builder.Property(e => e.EnqueuedAt).HasColumnName("enqueued_at");
+        builder.Property(e => e.StartedAt).HasColumnName("started_at");
+        builder.Property(e => e.CompletedAt).HasColumnName("completed_at");
         builder.Property(e => e.CreatedAt).HasColumnName("created_at");
         builder.Property(e => e.UpdatedAt).HasColumnName("updated_at");
     }

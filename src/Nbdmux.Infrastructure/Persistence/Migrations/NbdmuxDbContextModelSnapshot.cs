@@ -96,6 +96,18 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("allow");
 
+                    b.Property<long?>("BytesDone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes_done");
+
+                    b.Property<long?>("BytesTotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes_total");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
                     b.Property<bool>("CopyOnWrite")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
@@ -105,6 +117,14 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("EnqueuedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("enqueued_at");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
 
                     b.Property<string>("FilePath")
                         .IsRequired()
@@ -126,6 +146,15 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("size_bytes");
 
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
@@ -139,6 +168,22 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                             b1.Property<long>("Inode")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("file_inode");
+                        });
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "Source", "Nbdmux.Domain.Exports.Export.Source#WarmSource", b1 =>
+                        {
+                            b1.Property<string>("Format")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("format");
+
+                            b1.Property<string>("Sha256")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sha256");
+
+                            b1.Property<string>("Url")
+                                .IsRequired()
+                                .HasColumnType("TEXT")
+                                .HasColumnName("src_url");
                         });
 
                     b.HasKey("Name");
