@@ -15,12 +15,15 @@ public static class Settings
 
     public static NbdmuxOptions Defaults { get; } = new();
 
+    public static ApiOptions ApiDefaults { get; } = new();
+
     public static string ApiDll => typeof(NbdmuxApp).Assembly.GetName().Name + ".dll";
 
     /// <summary>The value nbdmux uses when neither flag nor variable is given.</summary>
     public static string DefaultOf(string variable)
     {
         var key = NbdmuxSettings.Flags.Single(f => NbdmuxSettings.EnvironmentVariable(f.Key) == variable).Key;
-        return Convert.ToString(typeof(NbdmuxOptions).GetProperty(key)!.GetValue(Defaults), CultureInfo.InvariantCulture)!;
+        var value = typeof(NbdmuxOptions).GetProperty(key) is { } nbd ? nbd.GetValue(Defaults) : typeof(ApiOptions).GetProperty(key)!.GetValue(ApiDefaults);
+        return Convert.ToString(value, CultureInfo.InvariantCulture)!;
     }
 }
