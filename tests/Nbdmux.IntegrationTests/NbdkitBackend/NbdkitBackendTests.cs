@@ -132,7 +132,7 @@ public sealed class NbdkitBackendTests : IDisposable
         {
             DataDir = _harness.Options.DataDir,
             Bind = "127.0.0.1",
-            NbdPort = NbdkitBackendHarness.FreePort(),
+            NbdPort = LoopbackPorts.Free(),
         };
 
         Assert.Null(await _harness.NewBackend(elsewhere).RecoverAsync(CancellationToken.None));

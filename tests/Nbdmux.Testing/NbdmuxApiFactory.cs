@@ -6,8 +6,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.DataPlane;
 
-namespace Nbdmux.Api.Tests;
+namespace Nbdmux.Testing;
 
 /// <summary>The real API over a temporary data dir, with nbd-server's supervisor replaced by a mock.</summary>
 public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
@@ -55,12 +56,14 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            // The supervisor is the only hosted service registered through a factory.
-            foreach (var supervisor in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationFactory is not null).ToList())
+            // A factory registration keeps the type it returns in its delegate's type.
+            foreach (var supervisor in services.Where(d => d.ServiceType == typeof(IHostedService) &&
+                                                           d.ImplementationFactory is Func<IServiceProvider, NbdServerSupervisor>).ToList())
             {
                 services.Remove(supervisor);
             }
 
+            services.RemoveAll<NbdServerSupervisor>();
             services.RemoveAll<INbdServer>();
             services.AddSingleton(NbdServer.Object);
         });
