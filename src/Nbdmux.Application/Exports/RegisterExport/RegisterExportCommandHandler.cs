@@ -38,7 +38,7 @@ public sealed class RegisterExportCommandHandler(
         {
             if (export.FilePath != image.Path)
             {
-                displaced = await ClientsToDisplaceAsync(name, command.Force, cancellationToken);
+                displaced = await ExportClients.ToDisconnectAsync(nbdServer, name, command.Force, cancellationToken);
             }
 
             export.Replace(image, access, clock.GetUtcNow());
@@ -50,12 +50,7 @@ public sealed class RegisterExportCommandHandler(
         await change.CommitAsync(async () =>
         {
             await nbdServer.PublishAsync(ServedExport.From(export), cancellationToken);
-            if (displaced.Count > 0)
-            {
-                audit.Disconnecting(displaced);
-                logger.LogWarning("Export {ExportName} changed file by force: disconnecting {Peers}", name, displaced.Select(c => c.Peer));
-                await nbdServer.DisconnectAsync(displaced, cancellationToken);
-            }
+            await ExportClients.DisconnectAsync(nbdServer, audit, logger, name, "changed file", displaced, cancellationToken);
         }, undo: () => previous is null
             ? nbdServer.WithdrawAsync(name, CancellationToken.None)
             : nbdServer.PublishAsync(previous, CancellationToken.None), cancellationToken);
@@ -66,13 +61,6 @@ public sealed class RegisterExportCommandHandler(
             access.CopyOnWrite ? "copy-on-write" : access.ReadOnly ? "read-only" : "read-write",
             access.Allow is { } allow ? string.Join(", ", allow) : "everyone");
         return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
-    }
-
-    /// <summary>Swapping the file under a booted machine crashes it: only on request, and then cleanly.</summary>
-    private async Task<IReadOnlyList<ClientConnection>> ClientsToDisplaceAsync(string name, bool force, CancellationToken cancellationToken)
-    {
-        var connected = await ExportClients.ConnectedToAsync(nbdServer, name, waitOutDisconnects: !force, cancellationToken);
-        return connected.Count == 0 || force ? connected : throw new ExportInUseException(name, connected);
     }
 
     /// <summary>The file may have changed since validation; the size recorded must be the one served.</summary>
