@@ -12,7 +12,7 @@ namespace Nbdmux.Api.Authentication;
 /// <summary>
 /// With an admin password, everything but /healthz, /login and the static assets needs either
 /// the login cookie (browsers) or `Authorization: Bearer &lt;password&gt;` (machines). Without one,
-/// nbdmux is open, as the Python version was.
+/// nbdmux is open to anyone who can reach the port, and says so at start-up.
 /// </summary>
 public static class NbdmuxAuthentication
 {

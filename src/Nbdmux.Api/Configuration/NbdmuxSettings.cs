@@ -3,7 +3,7 @@ using Nbdmux.Infrastructure.Configuration;
 namespace Nbdmux.Api.Configuration;
 
 /// <summary>
-/// The daemon's settings sources. Flags keep the names of the Python nbdmux this replaces
+/// The daemon's settings sources. Flags keep the names that deployment scripts already pass
 /// (--data-dir ...); each has an NBDMUX_* environment variable and a key in the "Nbdmux"
 /// section of appsettings. Flags win over the environment, which wins over appsettings.
 /// </summary>
