@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests;
 

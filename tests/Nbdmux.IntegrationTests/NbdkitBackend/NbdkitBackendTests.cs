@@ -3,9 +3,9 @@ using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Linux;
-using Nbdmux.Infrastructure.Nbd;
 using Nbdmux.Infrastructure.Nbdkit;
 using Nbdmux.Infrastructure.NbdServer;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests.NbdkitBackend;
 
