@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Nbdmux.Infrastructure.Linux;
-using Nbdmux.Infrastructure.Nbd;
 using Nbdmux.Infrastructure.NbdServer;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.Bench;
 

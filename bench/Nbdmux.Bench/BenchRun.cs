@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Nbdmux.Infrastructure.Nbd;
 using Nbdmux.Infrastructure.NbdServer;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.Bench;
 

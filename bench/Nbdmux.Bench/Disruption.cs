@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.Bench;
 

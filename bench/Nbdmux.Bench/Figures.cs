@@ -2,7 +2,7 @@ namespace Nbdmux.Bench;
 
 /// <summary>
 /// Every figure a run reports, the daemons each is measured on, and their targets (2 cores,
-/// loopback): issue 13's for the two backends and 0.2.1, and issue 6's that still apply.
+/// loopback), each naming where it was set.
 /// "{N}" in a title is the export count, "{B}" the burst's client count.
 /// </summary>
 public static class Figures

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.Bench;
 

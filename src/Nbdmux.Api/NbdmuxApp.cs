@@ -40,6 +40,12 @@ public static class NbdmuxApp
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
+        builder.Services.AddOptions<ApiOptions>()
+            .BindConfiguration(NbdmuxOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate<IOptions<NbdmuxOptions>>((api, nbd) => api.Port != nbd.Value.NbdPort, "--port and --nbd-port are the same; they must differ.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<ApiOptions>>().Value);
         builder.Services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<NbdmuxOptions>();
@@ -56,7 +62,7 @@ public static class NbdmuxApp
             // An unparsable address is reported by options validation when the host starts.
             if (System.Net.IPAddress.TryParse(options.Bind, out var address))
             {
-                kestrel.Listen(address, options.Port);
+                kestrel.Listen(address, NbdmuxSettings.BindApi(context.Configuration).Port);
             }
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(4));

@@ -16,7 +16,7 @@ try
     if (System.Net.IPAddress.TryParse(options.Bind, out var bind))
     {
         // Checked before anything starts, so a taken port does not leave nbd-server behind.
-        PortCheck.EnsureFree(new System.Net.IPEndPoint(bind, options.Port), "--port");
+        PortCheck.EnsureFree(new System.Net.IPEndPoint(bind, NbdmuxSettings.BindApi(app.Configuration).Port), "--port");
     }
 
     await app.RunAsync();

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Testing;
 
 namespace Nbdmux.Api.Tests;
 
@@ -19,7 +19,7 @@ public sealed class DisconnectGraceTests : IDisposable
     private readonly HttpClient _http;
 
     public DisconnectGraceTests() =>
-        _http = _factory.WithWebHostBuilder(host => host.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new SimulatedTime())))
+        _http = _factory.WithWebHostBuilder(host => host.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new SimulatedTime(DateTimeOffset.UtcNow))))
             .CreateClient();
 
     public void Dispose() => _factory.Dispose();
@@ -80,18 +80,4 @@ public sealed class DisconnectGraceTests : IDisposable
 
     private sealed record ExportJson(string Name, string File);
 
-    /// <summary>A clock that moves only when something waits on it, by exactly that wait.</summary>
-    private sealed class SimulatedTime() : FakeTimeProvider(DateTimeOffset.UtcNow)
-    {
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            if (dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
-            {
-                Advance(dueTime);
-            }
-
-            return timer;
-        }
-    }
 }

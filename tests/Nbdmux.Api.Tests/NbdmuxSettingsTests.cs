@@ -9,9 +9,10 @@ public class NbdmuxSettingsTests
     [Fact]
     public void Flags_in_both_spellings_bind_to_the_options_and_images_dir_repeats()
     {
-        var options = Parse("--data-dir", "/var/lib/nbdmux", "--port=9000", "--images-dir", "/srv/a", "--images-dir=/srv/b", "--bind", "::");
+        string[] args = ["--data-dir", "/var/lib/nbdmux", "--port=9000", "--images-dir", "/srv/a", "--images-dir=/srv/b", "--bind", "::"];
+        var options = Parse(args);
 
-        Assert.Equal(("/var/lib/nbdmux", 9000, "::"), (options.DataDir, options.Port, options.Bind));
+        Assert.Equal(("/var/lib/nbdmux", 9000, "::"), (options.DataDir, ParseApi(args).Port, options.Bind));
         Assert.Equal(["/srv/a", "/srv/b"], options.ImagesDir);
         Assert.Equal(["/srv/a", "/srv/b"], options.ImageRoots());
     }
@@ -32,7 +33,7 @@ public class NbdmuxSettingsTests
         string[] args = ["--environment=Development", "--Nbdmux:DataDir=/tmp/x", "--port", "9000"];
 
         Assert.Equal(["--environment=Development", "--Nbdmux:DataDir=/tmp/x"], NbdmuxSettings.HostArguments(args));
-        Assert.Equal(9000, Parse(args).Port);
+        Assert.Equal(9000, ParseApi(args).Port);
     }
 
     [Fact]
@@ -41,10 +42,14 @@ public class NbdmuxSettingsTests
             ["NBDMUX_DATA_DIR", "NBDMUX_PORT", "NBDMUX_NBD_PORT", "NBDMUX_BIND", "NBDMUX_NBD_BACKEND", "NBDMUX_NBD_SERVER_BIN", "NBDMUX_HANDSHAKE_TIMEOUT", "NBDMUX_NBDKIT_BIN", "NBDMUX_IMAGES_DIR", "NBDMUX_WITHCACHE_URL", "NBDMUX_WARM_SOURCES", "NBDMUX_MAX_WARMS", "NBDMUX_ADMIN_PASSWORD", "NBDMUX_LOG_FORMAT"],
             NbdmuxSettings.Flags.Select(flag => NbdmuxSettings.EnvironmentVariable(flag.Key)));
 
-    private static NbdmuxOptions Parse(params string[] args)
+    private static NbdmuxOptions Parse(params string[] args) => NbdmuxSettings.Bind(Configuration(args));
+
+    private static ApiOptions ParseApi(params string[] args) => NbdmuxSettings.BindApi(Configuration(args));
+
+    private static ConfigurationManager Configuration(string[] args)
     {
         var configuration = new ConfigurationManager();
         NbdmuxSettings.AddTo(configuration, args);
-        return NbdmuxSettings.Bind(configuration);
+        return configuration;
     }
 }

@@ -20,7 +20,7 @@ public sealed class OpenApiDocumentTests : IDisposable
     public async Task Served_document_matches_docs_openapi_json()
     {
         var served = await _factory.CreateClient().GetStringAsync("/openapi/v1.json");
-        var committedPath = Path.Combine(RepositoryRoot(), "docs", "openapi.json");
+        var committedPath = Repository.Path("docs/openapi.json");
 
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
@@ -93,18 +93,5 @@ public sealed class OpenApiDocumentTests : IDisposable
         return line < 0
             ? $"one is longer: {expectedLines.Length} vs {actualLines.Length} lines"
             : $"first difference at line {line + 1} of the key-sorted form: committed `{expectedLines[line].Trim()}`, served `{actualLines[line].Trim()}`";
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "nbdmux.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no nbdmux.sln above {AppContext.BaseDirectory}");
     }
 }

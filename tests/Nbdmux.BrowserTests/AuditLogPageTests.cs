@@ -6,7 +6,7 @@ namespace Nbdmux.BrowserTests;
 public sealed class AuditLogPageTests(DashboardApp app) : IClassFixture<DashboardApp>
 {
     [Fact]
-    public async Task OperatorOpensTheAuditLogFromTheHeaderAndFiltersIt()
+    public async Task Operator_opens_the_audit_log_from_the_header_and_filters_it()
     {
         await app.RegisterOverApiAsync("audited-api", app.CreateImage("audited-api.img", 1024 * 1024));
         var page = await app.LoggedInPageAsync();

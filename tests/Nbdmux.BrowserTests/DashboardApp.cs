@@ -38,8 +38,8 @@ public sealed class DashboardApp : IAsyncLifetime
             throw new InvalidOperationException($"Browser tests need Debian's chromium at {ChromiumPath}: apt-get install chromium.");
         }
 
-        var port = FreePort();
-        NbdPort = FreePort();
+        var port = LoopbackPorts.Free();
+        NbdPort = LoopbackPorts.Free();
         _app = NbdmuxApp.Build([
             "--data-dir", Path.Combine(_root.FullName, "data"), "--images-dir", ImagesDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--nbd-port", NbdPort.ToString(CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1", "--admin-password", Password,
@@ -125,10 +125,4 @@ public sealed class DashboardApp : IAsyncLifetime
         _root.Delete(recursive: true);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

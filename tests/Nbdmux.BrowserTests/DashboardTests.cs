@@ -6,7 +6,7 @@ namespace Nbdmux.BrowserTests;
 public sealed class DashboardTests(DashboardApp app) : IClassFixture<DashboardApp>
 {
     [Fact]
-    public async Task OperatorLogsInAndOut()
+    public async Task Operator_logs_in_and_out()
     {
         var page = await app.NewPageAsync();
         await page.GotoAsync("/");
@@ -26,7 +26,7 @@ public sealed class DashboardTests(DashboardApp app) : IClassFixture<DashboardAp
     }
 
     [Fact]
-    public async Task ExportAddedThroughTheFormIsListedWithItsSize()
+    public async Task Export_added_through_the_form_is_listed_with_its_size()
     {
         var image = app.CreateImage("form-added.img", 1536L * 1024 * 1024);
         var page = await app.LoggedInPageAsync();
@@ -44,7 +44,7 @@ public sealed class DashboardTests(DashboardApp app) : IClassFixture<DashboardAp
     }
 
     [Fact]
-    public async Task BadNameIsExplainedNextToTheField()
+    public async Task Bad_name_is_explained_next_to_the_field()
     {
         var image = app.CreateImage("bad-name.img", 1024 * 1024);
         var page = await app.LoggedInPageAsync();
@@ -59,7 +59,7 @@ public sealed class DashboardTests(DashboardApp app) : IClassFixture<DashboardAp
     }
 
     [Fact]
-    public async Task RemovalAsksForConfirmationFirst()
+    public async Task Removal_asks_for_confirmation_first()
     {
         await app.RegisterOverApiAsync("to-remove", app.CreateImage("to-remove.img", 4096));
         var page = await app.LoggedInPageAsync();
@@ -87,7 +87,7 @@ public sealed class DashboardTests(DashboardApp app) : IClassFixture<DashboardAp
     }
 
     [Fact]
-    public async Task ExportAddedOverTheApiAppearsWithoutReload()
+    public async Task Export_added_over_the_api_appears_without_reload()
     {
         var page = await app.LoggedInPageAsync();
         await page.EvaluateAsync("window.sameDocument = true");
@@ -102,7 +102,7 @@ public sealed class DashboardTests(DashboardApp app) : IClassFixture<DashboardAp
     }
 
     [Fact]
-    public async Task CopyButtonPutsTheClientCommandOnTheClipboard()
+    public async Task Copy_button_puts_the_client_command_on_the_clipboard()
     {
         await app.RegisterOverApiAsync("copy-me", app.CreateImage("copy-me.img", 4096));
         var page = await app.LoggedInPageAsync();

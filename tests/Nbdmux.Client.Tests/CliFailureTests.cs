@@ -31,7 +31,7 @@ public sealed class CliFailureTests
     [Fact]
     public async Task An_unreachable_server_is_named()
     {
-        var address = $"http://127.0.0.1:{LoopbackPorts.Closed()}/";
+        var address = $"http://127.0.0.1:{LoopbackPorts.Free()}/";
 
         var run = await CliRun.RunAsync("ls", "--server", address);
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
-using Nbdmux.Api.Tests;
 using Nbdmux.Application.Common.Interfaces;
 
 namespace Nbdmux.Client.Tests;
@@ -20,7 +19,7 @@ public sealed class LiveNbdmux : IDisposable
     {
         _api = new NbdmuxApiFactory(warmSource: warmSource, runWarmer: warmSource is not null);
         // The daemon listens where its settings say (Kestrel options from UseKestrel do not override that).
-        var port = LoopbackPorts.Closed();
+        var port = LoopbackPorts.Free();
         _live = _api.WithWebHostBuilder(host => host.UseSetting("Nbdmux:Bind", "127.0.0.1").UseSetting("Nbdmux:Port", $"{port}"));
         _live.UseKestrel();
         _live.StartServer();

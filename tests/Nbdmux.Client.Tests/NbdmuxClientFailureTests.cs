@@ -93,7 +93,7 @@ public sealed class NbdmuxClientFailureTests
     [Fact]
     public async Task A_closed_port_is_unreachable_naming_the_url_and_fails_fast()
     {
-        var address = new Uri($"http://127.0.0.1:{LoopbackPorts.Closed()}/");
+        var address = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/");
         using var client = new NbdmuxClient(address);
         var clock = Stopwatch.StartNew();
 

@@ -7,7 +7,7 @@ public sealed class ContainerfileTests
     [Fact]
     public void Exposes_the_default_http_and_nbd_ports()
     {
-        Assert.Equal(new HashSet<int> { Settings.Defaults.Port, Settings.Defaults.NbdPort }, _image.ExposedPorts);
+        Assert.Equal(new HashSet<int> { Settings.ApiDefaults.Port, Settings.Defaults.NbdPort }, _image.ExposedPorts);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class ContainerfileTests
         Assert.EndsWith($"CMD [\"{installedAs}\"]", healthcheck);
 
         var script = Repository.ReadAllText("deploy/healthcheck.sh");
-        Assert.Contains($"${{NBDMUX_PORT:-{Settings.Defaults.Port}}}/healthz", script);
+        Assert.Contains($"${{NBDMUX_PORT:-{Settings.ApiDefaults.Port}}}/healthz", script);
         Assert.Contains($"${{NBDMUX_BIND:-{Settings.Defaults.Bind}}}", script);
     }
 }

@@ -13,7 +13,7 @@ public static class Backends
     /// How a client outside an export's allow list is turned away: nbd-server says "policy";
     /// nbdkit answers exactly as for an unknown name, so a denied client learns nothing.
     /// </summary>
-    public static bool IsDenial(string backend, Nbdmux.Infrastructure.Nbd.NbdNegotiationException refusal) =>
+    public static bool IsDenial(string backend, Nbdmux.Nbd.NbdNegotiationException refusal) =>
         backend == Nbdkit ? refusal.IsUnknownExport : refusal.IsRefusedByPolicy;
 }
 

@@ -36,7 +36,7 @@ public sealed class ConnectionSafetyTests(BackendDaemons daemons) : IClassFixtur
     }
 
     private static async Task<(int Reads, List<string> Errors, TimeSpan LongestStall)> ReadContinuouslyAsync(
-        Infrastructure.Nbd.NbdConnection connection, TestImage image, CancellationToken stop)
+        Nbd.NbdConnection connection, TestImage image, CancellationToken stop)
     {
         var errors = new List<string>();
         var reads = 0;

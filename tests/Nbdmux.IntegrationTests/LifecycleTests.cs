@@ -49,7 +49,7 @@ public sealed class LifecycleTests
         Assert.Equal("withheld", (string?)record!["status"]);
         Assert.Contains("outside the image roots", (string?)record["problem"]);
         Assert.Contains("Export w1 is registered but NOT served", daemon.Output);
-        await Assert.ThrowsAsync<Infrastructure.Nbd.NbdNegotiationException>(() => daemon.ConnectAsync("w1"));
+        await Assert.ThrowsAsync<Nbd.NbdNegotiationException>(() => daemon.ConnectAsync("w1"));
 
         var moved = TestImage.Create(otherRoot, "w1.img", seed: 75);
         await daemon.RegisterAsync("w1", moved.Path);

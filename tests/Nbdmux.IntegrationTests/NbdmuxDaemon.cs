@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests;
 
@@ -27,8 +27,8 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         Prerequisites.Require(Backend == Backends.Nbdkit ? "nbdkit" : "nbd-server", Backend);
         DataDir = dataDir ?? CreateDirectoryBeside("data");
         ImagesDir = CreateDirectoryBeside("images");
-        HttpPort = FreePort();
-        NbdPort = FreePort();
+        HttpPort = LoopbackPorts.Free();
+        NbdPort = LoopbackPorts.Free();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -253,10 +253,4 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         try { return File.ReadAllText(path); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

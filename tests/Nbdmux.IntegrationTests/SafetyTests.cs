@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests;
 
-/// <summary>Issue "Safety": what may be exported, who may connect, in-use protection, copy-on-write.</summary>
+/// <summary>What may be exported, who may connect, in-use protection, copy-on-write.</summary>
 public sealed class SafetyTests(BackendDaemons daemons) : IClassFixture<BackendDaemons>
 {
     [Theory]

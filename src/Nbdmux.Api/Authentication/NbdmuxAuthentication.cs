@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Nbdmux.Api.Configuration;
 using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api.Authentication;
@@ -11,7 +12,7 @@ namespace Nbdmux.Api.Authentication;
 /// <summary>
 /// With an admin password, everything but /healthz, /login and the static assets needs either
 /// the login cookie (browsers) or `Authorization: Bearer &lt;password&gt;` (machines). Without one,
-/// nbdmux is open, as the Python version was.
+/// nbdmux is open to anyone who can reach the port, and says so at start-up.
 /// </summary>
 public static class NbdmuxAuthentication
 {
@@ -21,7 +22,7 @@ public static class NbdmuxAuthentication
     /// <summary>Settings are read when the host starts, like every other part of nbdmux.</summary>
     public static IServiceCollection AddNbdmuxAuthentication(this IServiceCollection services)
     {
-        services.AddSingleton(provider => new AdminPassword(provider.GetRequiredService<NbdmuxOptions>().AdminPassword));
+        services.AddSingleton(provider => new AdminPassword(provider.GetRequiredService<ApiOptions>().AdminPassword));
 
         // Cookies and antiforgery tokens stay valid across restarts only if the keys do.
         services.AddDataProtection().SetApplicationName("nbdmux");
@@ -82,7 +83,7 @@ public static class NbdmuxAuthentication
             {
                 app.Logger.LogWarning(
                     "No admin password is set: anyone who can reach the HTTP port can add and remove exports. Set {Variable} to require one.",
-                    Configuration.NbdmuxSettings.EnvironmentVariable(nameof(NbdmuxOptions.AdminPassword)));
+                    NbdmuxSettings.EnvironmentVariable(nameof(ApiOptions.AdminPassword)));
             }
         });
 

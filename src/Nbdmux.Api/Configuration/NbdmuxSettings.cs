@@ -3,7 +3,7 @@ using Nbdmux.Infrastructure.Configuration;
 namespace Nbdmux.Api.Configuration;
 
 /// <summary>
-/// The daemon's settings sources. Flags keep the names of the Python nbdmux this replaces
+/// The daemon's settings sources. Flags keep the names that deployment scripts already pass
 /// (--data-dir ...); each has an NBDMUX_* environment variable and a key in the "Nbdmux"
 /// section of appsettings. Flags win over the environment, which wins over appsettings.
 /// </summary>
@@ -15,7 +15,7 @@ public static class NbdmuxSettings
     public static readonly IReadOnlyList<(string Flag, string Key, string Help)> Flags =
     [
         ("--data-dir", nameof(NbdmuxOptions.DataDir), "where nbdmux keeps its database and nbd-server files (default ./data)"),
-        ("--port", nameof(NbdmuxOptions.Port), "HTTP port of the API and dashboard (default 8082)"),
+        ("--port", nameof(ApiOptions.Port), "HTTP port of the API and dashboard (default 8082)"),
         ("--nbd-port", nameof(NbdmuxOptions.NbdPort), "TCP port targets connect to with nbd-client (default 10809)"),
         ("--bind", nameof(NbdmuxOptions.Bind), "address for both HTTP and NBD (default 0.0.0.0)"),
         ("--nbd-backend", nameof(NbdmuxOptions.NbdBackend), "NBD server: nbdkit (every change live, no restart) or nbd-server (a process per client) (default nbdkit where its plugin is built, else nbd-server)"),
@@ -26,8 +26,8 @@ public static class NbdmuxSettings
         ("--withcache-url", nameof(NbdmuxOptions.WithcacheUrl), "withcache that warms (POST /exports with src_url) fetch through, as <url>/b/<base64url(src_url)> (default unset)"),
         ("--warm-source", nameof(NbdmuxOptions.WarmSources), "URL prefix, ending in '/', warms may fetch from directly; repeat for more; env: space-separated (default none)"),
         ("--max-warms", nameof(NbdmuxOptions.MaxWarms), "warms that fetch at once; more wait, queued (default 2)"),
-        ("--admin-password", nameof(NbdmuxOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
-        ("--log-format", nameof(NbdmuxOptions.LogFormat), "text (one line per event) or json (one object per line, for log shippers) (default text)"),
+        ("--admin-password", nameof(ApiOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
+        ("--log-format", nameof(ApiOptions.LogFormat), "text (one line per event) or json (one object per line, for log shippers) (default text)"),
     ];
 
     /// <summary>Settings that take a list: repeated flags, or one environment variable split at these separators (URLs hold ':').</summary>
@@ -70,9 +70,13 @@ public static class NbdmuxSettings
         arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is > 2 and var equals &&
         (HostSwitches.Contains(arg[2..equals]) || arg[2..equals].Contains(':'));
 
-    public static NbdmuxOptions Bind(IConfiguration configuration)
+    public static NbdmuxOptions Bind(IConfiguration configuration) => Bind<NbdmuxOptions>(configuration);
+
+    public static ApiOptions BindApi(IConfiguration configuration) => Bind<ApiOptions>(configuration);
+
+    private static T Bind<T>(IConfiguration configuration) where T : new()
     {
-        var options = new NbdmuxOptions();
+        var options = new T();
         configuration.GetSection(NbdmuxOptions.Section).Bind(options);
         return options;
     }

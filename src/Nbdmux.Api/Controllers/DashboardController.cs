@@ -46,15 +46,11 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
                 ModelState.AddModelError(failure.PropertyName, failure.ErrorMessage);
             }
 
-            return await PageWithStatusAsync(form, null, StatusCodes.Status400BadRequest, cancellationToken);
+            return await PageWithStatusAsync(form, null, ErrorStatus.Of(invalid)!.Value, cancellationToken);
         }
-        catch (ExportInUseException inUse)
+        catch (Exception refused) when (ErrorStatus.Of(refused) is { } status)
         {
-            return await PageWithStatusAsync(form, inUse.Message, StatusCodes.Status409Conflict, cancellationToken);
-        }
-        catch (NbdServerUnavailableException unavailable)
-        {
-            return await PageWithStatusAsync(form, unavailable.Message, StatusCodes.Status503ServiceUnavailable, cancellationToken);
+            return await PageWithStatusAsync(form, refused.Message, status, cancellationToken);
         }
     }
 
@@ -77,7 +73,7 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
         {
             TempData[NoticeKey] = $"Export {name} was already removed.";
         }
-        catch (Exception refused) when (refused is NbdServerUnavailableException or ExportInUseException)
+        catch (Exception refused) when (ErrorStatus.Of(refused) is not null)
         {
             TempData[ErrorKey] = refused.Message;
         }

@@ -49,7 +49,8 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
         RegisterExportRequest request, [FromQuery] bool force, CancellationToken cancellationToken)
     {
         var command = new RegisterExportCommand(
-            request.Name, request.File, request.Readonly, request.CopyOnWrite, request.Allow, request.SrcUrl, request.Format, request.Sha256) { Force = force };
+            request.Name, request.File, request.Readonly, request.CopyOnWrite, request.Allow, request.SrcUrl, request.Format, request.Sha256)
+        { Force = force };
         var result = await mediator.Send(command, cancellationToken);
         return result.Created
             ? CreatedAtAction(nameof(Get), new { name = result.Export.Name }, result.Export)

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Console;
 using Nbdmux.Api.Configuration;
-using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api.Logging;
 
@@ -27,7 +26,7 @@ public static class ConsoleLogging
             console.UseUtcTimestamp = true;
         });
         logging.Services.AddOptions<ConsoleLoggerOptions>().Configure<IConfiguration>((console, configuration) =>
-            console.FormatterName = NbdmuxSettings.Bind(configuration).LogFormat == NbdmuxOptions.JsonLogFormat
+            console.FormatterName = NbdmuxSettings.BindApi(configuration).LogFormat == ApiOptions.JsonLogFormat
                 ? ConsoleFormatterNames.Json
                 : ConsoleFormatterNames.Simple);
         return logging;

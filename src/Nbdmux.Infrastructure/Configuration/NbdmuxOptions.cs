@@ -16,12 +16,9 @@ public sealed class NbdmuxOptions : IValidatableObject
     public string DataDir { get; set; } = "./data";
 
     [Range(1, 65535)]
-    public int Port { get; set; } = 8082;
-
-    [Range(1, 65535)]
     public int NbdPort { get; set; } = 10809;
 
-    /// <summary>The address both the HTTP API and nbd-server listen on.</summary>
+    /// <summary>The address the NBD server listens on (the HTTP API listens there too).</summary>
     [Required]
     public string Bind { get; set; } = "0.0.0.0";
 
@@ -65,34 +62,12 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Range(1, 64)]
     public int MaxWarms { get; set; } = 2;
 
-    /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>
-    public string? AdminPassword { get; set; }
-
-    /// <summary>Console log lines as text, or as one JSON object each for log shippers.</summary>
-    public string LogFormat { get; set; } = TextLogFormat;
-
-    public const string TextLogFormat = "text";
-
-    public const string JsonLogFormat = "json";
-
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     private static bool IsHttpUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0 && !url.Any(char.IsControl);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
-
-    /// <summary>
-    /// The password is compared exactly as configured, but an Authorization header loses the
-    /// whitespace around its value and carries only printable ASCII reliably: any other password
-    /// would work in the login form and never for a script. The password is not quoted: the
-    /// message goes to the console and logs.
-    /// </summary>
-    private static string? BearerProblem(string password) =>
-        char.IsWhiteSpace(password[0]) || char.IsWhiteSpace(password[^1]) ? "starts or ends with whitespace"
-        : password.Any(char.IsControl) ? "contains a control character"
-        : password.Any(c => c is < ' ' or > '~') ? "contains a character that is not printable ASCII"
-        : null;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -104,20 +79,6 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (DataDir.Any(char.IsControl))
         {
             yield return new ValidationResult("--data-dir must not contain control characters.", [nameof(DataDir)]);
-        }
-
-        if (AdminPassword is "")
-        {
-            yield return new ValidationResult("--admin-password is empty; give a password or leave the setting out to run without one.", [nameof(AdminPassword)]);
-        }
-        else if (AdminPassword is not null && BearerProblem(AdminPassword) is { } problem)
-        {
-            yield return new ValidationResult($"--admin-password {problem}, so it could never be sent as 'Authorization: Bearer <password>'; choose another.", [nameof(AdminPassword)]);
-        }
-
-        if (LogFormat is not (TextLogFormat or JsonLogFormat))
-        {
-            yield return new ValidationResult($"--log-format '{LogFormat}' must be {TextLogFormat} or {JsonLogFormat}.", [nameof(LogFormat)]);
         }
 
         if (NbdBackend is not (null or NbdkitBackend or NbdServerBackend))
@@ -135,11 +96,6 @@ public sealed class NbdmuxOptions : IValidatableObject
             yield return new ValidationResult(
                 $"--warm-source '{prefix}' must be an absolute http or https URL ending in '/' (e.g. https://images.example/lab/), so that it cannot match a longer host or directory name.",
                 [nameof(WarmSources)]);
-        }
-
-        if (Port == NbdPort)
-        {
-            yield return new ValidationResult($"--port and --nbd-port are both {Port}; they must differ.", [nameof(Port)]);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Nbdmux.Infrastructure.Configuration;
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.Infrastructure.DataPlane;
 

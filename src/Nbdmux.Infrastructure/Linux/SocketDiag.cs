@@ -9,7 +9,7 @@ namespace Nbdmux.Infrastructure.Linux;
 /// <summary>
 /// The kernel's socket-diagnostics interface (NETLINK_SOCK_DIAG, what `ss` uses): every TCP
 /// socket's inode and remote end in a fraction of a millisecond, where reading /proc/net/tcp
-/// costs milliseconds on a host with a large connection hash (~5 ms per file on 24 GiB).
+/// grows with the size of the kernel's connection hash, which is large on hosts with much memory.
 /// </summary>
 public static partial class SocketDiag
 {

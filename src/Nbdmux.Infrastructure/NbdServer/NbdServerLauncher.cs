@@ -69,7 +69,7 @@ public sealed class NbdServerLauncher(
         else
         {
             logger.LogWarning(
-                "{Preload} is missing beside nbdmux (it is built only where a C compiler is installed): every nbd-server start generates DH parameters, so each new export name takes 50-900 ms",
+                "{Preload} is missing beside nbdmux (it is built only where a C compiler is installed): every nbd-server start generates DH parameters, so each new export name waits for that generation",
                 NbdServerPreload.FileName);
         }
     }

@@ -3,6 +3,7 @@ using Nbdmux.Api.Controllers;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Nbd;
 using NetArchTest.Rules;
 
 namespace Nbdmux.Api.Tests.Architecture;
@@ -14,6 +15,7 @@ public sealed class LayeringTests
     private static readonly Assembly Application = typeof(INbdServer).Assembly;
     private static readonly Assembly Infrastructure = typeof(NbdmuxOptions).Assembly;
     private static readonly Assembly Api = typeof(ExportsController).Assembly;
+    private static readonly Assembly NbdProtocol = typeof(NbdClient).Assembly;
 
     private static void AssertNoDependency(Assembly layer, params string[] forbidden)
     {
@@ -35,6 +37,12 @@ public sealed class LayeringTests
     {
         AssertNoDependency(Application,
             "Nbdmux.Infrastructure", "Nbdmux.Api", "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "System.Text.Json");
+    }
+
+    [Fact]
+    public void The_nbd_client_depends_on_nothing_but_the_runtime()
+    {
+        AssertNoDependency(NbdProtocol, "Nbdmux.Domain", "Nbdmux.Application", "Nbdmux.Infrastructure", "Nbdmux.Api", "Microsoft");
     }
 
     [Fact]

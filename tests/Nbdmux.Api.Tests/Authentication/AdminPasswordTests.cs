@@ -18,7 +18,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     public async Task DisposeAsync() => await _daemon.DisposeAsync();
 
     [Fact]
-    public async Task ApiWithoutCredentialsIsRefusedWithProblemDetails()
+    public async Task Api_without_credentials_is_refused_with_problem_details()
     {
         var response = await _daemon.CreateClient().GetAsync("/exports");
 
@@ -26,7 +26,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ApiWithWrongBearerIsRefusedWithProblemDetails()
+    public async Task Api_with_wrong_bearer_is_refused_with_problem_details()
     {
         var client = _daemon.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not it");
@@ -37,7 +37,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ApiWithRightBearerIsServed()
+    public async Task Api_with_right_bearer_is_served()
     {
         var client = _daemon.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Password);
@@ -49,7 +49,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DashboardWithoutLoginRedirectsToTheLoginPage()
+    public async Task Dashboard_without_login_redirects_to_the_login_page()
     {
         var response = await _daemon.CreateClient().GetAsync("/");
 
@@ -58,7 +58,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LiveRefreshWithoutLoginRedirectsToTheLoginPage()
+    public async Task Live_refresh_without_login_redirects_to_the_login_page()
     {
         var response = await _daemon.CreateClient().GetAsync("/dashboard/live");
 
@@ -67,7 +67,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LoginSetsAnHttpOnlyLaxSecureCookieThatOpensTheDashboard()
+    public async Task Login_sets_an_http_only_lax_secure_cookie_that_opens_the_dashboard()
     {
         var client = _daemon.CreateClient("https://localhost");
 
@@ -85,7 +85,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CookieOverPlainHttpIsNotMarkedSecure()
+    public async Task Cookie_over_plain_http_is_not_marked_secure()
     {
         var login = await BrowserForms.LogInAsync(_daemon.CreateClient(), Password);
 
@@ -94,7 +94,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WrongPasswordShowsAnErrorAndSetsNoCookie()
+    public async Task Wrong_password_shows_an_error_and_sets_no_cookie()
     {
         var login = await BrowserForms.LogInAsync(_daemon.CreateClient(), "guess");
 
@@ -104,7 +104,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LoginIsRefusedWith429AfterTooManyAttempts()
+    public async Task Login_is_refused_with_429_after_too_many_attempts()
     {
         var client = _daemon.CreateClient();
         for (var attempt = 0; attempt < LoginRateLimit.AttemptsPerWindow; attempt++)
@@ -120,7 +120,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WrongBearerTokensAreRefusedWith429AfterTooManyGuessesWhileTheRightOneStillWorks()
+    public async Task Wrong_bearer_tokens_are_refused_with_429_after_too_many_guesses_while_the_right_one_still_works()
     {
         var guesser = _daemon.CreateClient();
         for (var guess = 0; guess < LoginRateLimit.AttemptsPerWindow; guess++)
@@ -141,7 +141,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LogoutEndsTheSession()
+    public async Task Logout_ends_the_session()
     {
         var client = _daemon.CreateClient();
         await BrowserForms.LogInAsync(client, Password);
@@ -153,7 +153,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FormPostsWithoutAntiforgeryTokenAreRejected()
+    public async Task Form_posts_without_antiforgery_token_are_rejected()
     {
         var client = _daemon.CreateClient();
         await BrowserForms.LogInAsync(client, Password);
@@ -170,7 +170,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HealthzNeedsNoCredentials()
+    public async Task Healthz_needs_no_credentials()
     {
         var response = await _daemon.CreateClient().GetAsync("/healthz");
 
@@ -179,7 +179,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DashboardShowsValidationErrorsNextToTheirField()
+    public async Task Dashboard_shows_validation_errors_next_to_their_field()
     {
         var client = _daemon.CreateClient();
         await BrowserForms.LogInAsync(client, Password);
@@ -194,7 +194,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LiveRefreshShowsNbdServerDownWithItsLastError()
+    public async Task Live_refresh_shows_nbd_server_down_with_its_last_error()
     {
         var client = _daemon.CreateClient();
         await BrowserForms.LogInAsync(client, Password);

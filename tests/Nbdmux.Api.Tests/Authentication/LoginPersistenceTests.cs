@@ -5,7 +5,7 @@ namespace Nbdmux.Api.Tests.Authentication;
 public sealed class LoginPersistenceTests
 {
     [Fact]
-    public async Task LoginCookieStaysValidAfterARestartOnTheSameDataDir()
+    public async Task Login_cookie_stays_valid_after_a_restart_on_the_same_data_dir()
     {
         var dataDir = Directory.CreateTempSubdirectory("nbdmux-api-tests-").FullName;
         try

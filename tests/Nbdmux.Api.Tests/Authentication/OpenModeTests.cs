@@ -11,7 +11,7 @@ public sealed class OpenModeTests : IAsyncLifetime
     public async Task DisposeAsync() => await _daemon.DisposeAsync();
 
     [Fact]
-    public async Task WithoutPasswordApiIsOpen()
+    public async Task Without_password_api_is_open()
     {
         var response = await _daemon.CreateClient().GetAsync("/exports");
 
@@ -19,7 +19,7 @@ public sealed class OpenModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithoutPasswordDashboardIsOpenAndWarns()
+    public async Task Without_password_dashboard_is_open_and_warns()
     {
         var response = await _daemon.CreateClient().GetAsync("/");
 
@@ -30,7 +30,7 @@ public sealed class OpenModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithoutPasswordLoginPageSendsToTheDashboard()
+    public async Task Without_password_login_page_sends_to_the_dashboard()
     {
         var response = await _daemon.CreateClient().GetAsync("/login");
 

@@ -28,7 +28,7 @@ public sealed class NbdkitBackendHarness : IDisposable
                 $"{plugin} is missing: it is built with nbdmux where cc and nbdkit's header exist. Install them with: apt-get install gcc nbdkit-plugin-dev, then rebuild.");
         }
 
-        Options = new NbdmuxOptions { DataDir = _temp.FullName, Bind = "127.0.0.1", NbdPort = FreePort() };
+        Options = new NbdmuxOptions { DataDir = _temp.FullName, Bind = "127.0.0.1", NbdPort = LoopbackPorts.Free() };
         ImagesDir = Directory.CreateDirectory(Options.ImageRoots()[0]).FullName;
         Layout = new NbdkitLayout(Options);
     }
@@ -73,12 +73,6 @@ public sealed class NbdkitBackendHarness : IDisposable
         _temp.Delete(recursive: true);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
     {

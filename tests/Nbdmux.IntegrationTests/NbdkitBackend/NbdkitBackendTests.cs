@@ -4,9 +4,9 @@ using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Linux;
-using Nbdmux.Infrastructure.Nbd;
 using Nbdmux.Infrastructure.Nbdkit;
 using Nbdmux.Infrastructure.NbdServer;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests.NbdkitBackend;
 
@@ -133,7 +133,7 @@ public sealed class NbdkitBackendTests : IDisposable
         {
             DataDir = _harness.Options.DataDir,
             Bind = "127.0.0.1",
-            NbdPort = NbdkitBackendHarness.FreePort(),
+            NbdPort = LoopbackPorts.Free(),
         };
 
         Assert.Null(await _harness.NewBackend(elsewhere).RecoverAsync(CancellationToken.None));

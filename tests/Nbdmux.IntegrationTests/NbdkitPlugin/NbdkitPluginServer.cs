@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Nbdmux.Infrastructure.Files;
 using Nbdmux.Infrastructure.Linux;
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests.NbdkitPlugin;
 

@@ -1,4 +1,4 @@
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests.NbdkitPlugin;
 

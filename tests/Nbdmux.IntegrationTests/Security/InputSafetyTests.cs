@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
-using Nbdmux.Infrastructure.Nbd;
+using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests.Security;
 
 /// <summary>
 /// Hostile names and allow entries against the real daemon: each is refused with 400, changes
-/// nothing, and never disturbs the server or its other clients (issue: no input widens access).
+/// nothing, and never disturbs the server or its other clients: no input widens access.
 /// </summary>
 public sealed class InputSafetyTests(BackendDaemons daemons) : IClassFixture<BackendDaemons>
 {

@@ -75,7 +75,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         Assert.Contains($"SHA-256 is {images.Sha256}", (string?)failed["error"]);
         Assert.False(File.Exists(Path.Combine(Daemon.ImagesDir, "sha.img")));
         Assert.Empty(StagedFiles("sha"));
-        await Assert.ThrowsAsync<Nbdmux.Infrastructure.Nbd.NbdNegotiationException>(() => Daemon.ConnectAsync("sha"));
+        await Assert.ThrowsAsync<Nbdmux.Nbd.NbdNegotiationException>(() => Daemon.ConnectAsync("sha"));
 
         var (status, _) = await WarmAsync(Daemon, new { name = "sha", src_url = url, sha256 = images.Sha256.ToUpperInvariant() });
 
@@ -228,7 +228,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         Assert.Equal("failed", (string?)failed["status"]);
         Assert.Contains("is full; nothing was kept", (string?)failed["error"]);
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmpfs.Path));
-        await Assert.ThrowsAsync<Nbdmux.Infrastructure.Nbd.NbdNegotiationException>(() => daemon.ConnectAsync("toobig"));
+        await Assert.ThrowsAsync<Nbdmux.Nbd.NbdNegotiationException>(() => daemon.ConnectAsync("toobig"));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports.RegisterExport;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Testing;
 
 namespace Nbdmux.UnitTests.Application;
 

@@ -45,7 +45,7 @@ public sealed class RegisterExportCommandHandler(
         {
             if (export.FilePath != image.Path && export.Status == ExportStatus.Ready)
             {
-                displaced = await ClientsToDisplaceAsync(name, command.Force, cancellationToken);
+                displaced = await ExportClients.ToDisconnectAsync(nbdServer, name, command.Force, clock, cancellationToken);
             }
 
             export.Replace(image, access, clock.GetUtcNow());
@@ -57,12 +57,7 @@ public sealed class RegisterExportCommandHandler(
         await change.CommitAsync(async () =>
         {
             await nbdServer.PublishAsync(ServedExport.From(export), cancellationToken);
-            if (displaced.Count > 0)
-            {
-                audit.Disconnecting(displaced);
-                logger.LogWarning("Export {ExportName} changed file by force: disconnecting {Peers}", name, displaced.Select(c => c.Peer));
-                await nbdServer.DisconnectAsync(displaced, cancellationToken);
-            }
+            await ExportClients.DisconnectAsync(nbdServer, audit, logger, name, "changed file", displaced, cancellationToken);
         }, undo: () => previous is null
             ? nbdServer.WithdrawAsync(name, CancellationToken.None)
             : nbdServer.PublishAsync(previous, CancellationToken.None), cancellationToken);
@@ -101,7 +96,7 @@ public sealed class RegisterExportCommandHandler(
         }
 
         var previous = export is { Status: ExportStatus.Ready } ? ServedExport.From(export) : null;
-        var displaced = previous is null ? [] : await ClientsToDisplaceAsync(name, force, cancellationToken);
+        var displaced = previous is null ? [] : await ExportClients.ToDisconnectAsync(nbdServer, name, force, clock, cancellationToken);
         var created = export is null;
         if (export is null)
         {
@@ -121,12 +116,7 @@ public sealed class RegisterExportCommandHandler(
                 await nbdServer.WithdrawAsync(name, cancellationToken);
             }
 
-            if (displaced.Count > 0)
-            {
-                audit.Disconnecting(displaced);
-                logger.LogWarning("Export {ExportName} warmed anew by force: disconnecting {Peers}", name, displaced.Select(c => c.Peer));
-                await nbdServer.DisconnectAsync(displaced, cancellationToken);
-            }
+            await ExportClients.DisconnectAsync(nbdServer, audit, logger, name, "warmed anew", displaced, cancellationToken);
         }, undo: () => previous is null ? Task.CompletedTask : nbdServer.PublishAsync(previous, CancellationToken.None), cancellationToken);
 
         warmer.Cancel(name);
@@ -134,13 +124,6 @@ public sealed class RegisterExportCommandHandler(
         logger.LogInformation("Export {ExportName} queued to warm from {SourceUrl} ({Format}) into {ImagePath}",
             name, source.Url, source.Format ?? "format from its first bytes", target);
         return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
-    }
-
-    /// <summary>Swapping the file under a booted machine crashes it: only on request, and then cleanly.</summary>
-    private async Task<IReadOnlyList<ClientConnection>> ClientsToDisplaceAsync(string name, bool force, CancellationToken cancellationToken)
-    {
-        var connected = await ExportClients.ConnectedToAsync(nbdServer, name, waitOutDisconnects: !force, clock, cancellationToken);
-        return connected.Count == 0 || force ? connected : throw new ExportInUseException(name, connected);
     }
 
     /// <summary>The file may have changed since validation; the size recorded must be the one served.</summary>

@@ -31,22 +31,13 @@ public sealed class RemoveExportCommandHandler(
             return Unit.Value;
         }
 
-        var connected = await ExportClients.ConnectedToAsync(nbdServer, export.Name, waitOutDisconnects: !command.Force, clock, cancellationToken);
-        if (connected.Count > 0 && !command.Force)
-        {
-            throw new ExportInUseException(export.Name, connected);
-        }
+        var connected = await ExportClients.ToDisconnectAsync(nbdServer, export.Name, command.Force, clock, cancellationToken);
 
         store.Remove(export);
         await change.CommitAsync(async () =>
         {
             await nbdServer.WithdrawAsync(export.Name, cancellationToken);
-            if (connected.Count > 0)
-            {
-                audit.Disconnecting(connected);
-                logger.LogWarning("Export {ExportName} removed by force: disconnecting {Peers}", export.Name, connected.Select(c => c.Peer));
-                await nbdServer.DisconnectAsync(connected, cancellationToken);
-            }
+            await ExportClients.DisconnectAsync(nbdServer, audit, logger, export.Name, "removed", connected, cancellationToken);
         }, undo: () => nbdServer.PublishAsync(ServedExport.From(export), CancellationToken.None), cancellationToken);
 
         logger.LogInformation("Export {ExportName} removed ({ImagePath})", export.Name, export.FilePath);

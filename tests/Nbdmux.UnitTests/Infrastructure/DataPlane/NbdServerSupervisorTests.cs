@@ -12,6 +12,7 @@ using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Files;
 using Nbdmux.Infrastructure.NbdServer;
+using Nbdmux.Testing;
 
 namespace Nbdmux.UnitTests.Infrastructure.DataPlane;
 
@@ -222,7 +223,7 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
         var store = new Mock<IExportStore>();
         store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync(_registered);
         var scopes = new ServiceCollection().AddSingleton(store.Object).BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
-        var options = new NbdmuxOptions { Bind = "127.0.0.1", NbdPort = FreePort() };
+        var options = new NbdmuxOptions { Bind = "127.0.0.1", NbdPort = LoopbackPorts.Free() };
         _supervisor = new NbdServerSupervisor(
             _backend, _probe, new StartupRecovery(scopes, _images.Object, NullLogger<StartupRecovery>.Instance), _audit.Object,
             new ServedFileAudit(_images.Object, _time, NullLogger<ServedFileAudit>.Instance), options, _time,
@@ -240,12 +241,5 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
         }
 
         Assert.True(condition(), "the supervisor did not get there");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

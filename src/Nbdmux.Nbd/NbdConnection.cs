@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Nbdmux.Infrastructure.Nbd;
+namespace Nbdmux.Nbd;
 
 /// <summary>An export negotiated with NBD_OPT_GO, in the transmission phase. One request at a time.</summary>
 public sealed class NbdConnection : IAsyncDisposable

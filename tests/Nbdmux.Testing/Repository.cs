@@ -1,9 +1,9 @@
-namespace Nbdmux.DeployTests;
+namespace Nbdmux.Testing;
 
-/// <summary>Files of the checked-out repository these tests run from.</summary>
+/// <summary>The checkout the tests run from: its scripts, docs and deploy files.</summary>
 public static class Repository
 {
-    private static readonly string Root = FindRoot();
+    public static string Root { get; } = FindRoot();
 
     public static string Path(string relative) => System.IO.Path.Combine(Root, relative);
 

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Nbdmux.Client.Tests;
+namespace Nbdmux.Testing;
 
 public static class LoopbackPorts
 {
-    /// <summary>A port nothing listens on: connecting to it is refused at once.</summary>
-    public static int Closed()
+    /// <summary>A loopback port nothing listens on now: free to listen on, and connecting to it is refused.</summary>
+    public static int Free()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Nbdmux.UnitTests;
+namespace Nbdmux.Testing;
 
 /// <summary>A clock that moves only when something waits on it, by exactly that wait: waits take no real time.</summary>
 public sealed class SimulatedTime(DateTimeOffset start) : FakeTimeProvider(start)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Nbdmux.IntegrationTests;
+namespace Nbdmux.Testing;
 
 /// <summary>Waiting in a test for what a daemon does on its own time; fails the test, saying <c>what</c>, when it does not happen.</summary>
 public static class Eventually
@@ -11,7 +11,11 @@ public static class Eventually
         var elapsed = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(elapsed.Elapsed < limit, $"{what ?? "the condition did not hold"} (waited {limit.TotalSeconds} s)");
+            if (elapsed.Elapsed >= limit)
+            {
+                throw new TimeoutException($"{what ?? "the condition did not hold"} (waited {limit.TotalSeconds} s)");
+            }
+
             await Task.Delay(5);
         }
     }

@@ -6,8 +6,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.DataPlane;
+using Nbdmux.Infrastructure.Warming;
 
-namespace Nbdmux.Api.Tests;
+namespace Nbdmux.Testing;
 
 /// <summary>The real API over a temporary data dir, with nbd-server's supervisor replaced by a mock.</summary>
 public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
@@ -66,17 +68,19 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            // The supervisor and the warmer are the hosted services registered through a factory.
-            foreach (var supervisor in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationFactory is not null).ToList())
+            // A factory registration keeps the type it returns in its delegate's type.
+            foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService) &&
+                                                       d.ImplementationFactory is Func<IServiceProvider, NbdServerSupervisor> or Func<IServiceProvider, Warmer>).ToList())
             {
-                services.Remove(supervisor);
+                services.Remove(hosted);
             }
 
+            services.RemoveAll<NbdServerSupervisor>();
             services.RemoveAll<INbdServer>();
             services.AddSingleton(NbdServer.Object);
             if (_runWarmer)
             {
-                services.AddHostedService(provider => provider.GetRequiredService<Nbdmux.Infrastructure.Warming.Warmer>());
+                services.AddHostedService(provider => provider.GetRequiredService<Warmer>());
             }
         });
     }

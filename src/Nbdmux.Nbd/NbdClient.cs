@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Nbdmux.Infrastructure.Nbd;
+namespace Nbdmux.Nbd;
 
 /// <summary>
 /// A minimal client for the NBD fixed-newstyle protocol: enough to negotiate an export the way

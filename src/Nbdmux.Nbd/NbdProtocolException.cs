@@ -1,3 +1,3 @@
-namespace Nbdmux.Infrastructure.Nbd;
+namespace Nbdmux.Nbd;
 
 public class NbdProtocolException(string message) : IOException(message);

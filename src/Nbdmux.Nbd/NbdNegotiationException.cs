@@ -1,4 +1,4 @@
-namespace Nbdmux.Infrastructure.Nbd;
+namespace Nbdmux.Nbd;
 
 /// <summary>The server refused to negotiate the export (an NBD_REP_ERR_* reply).</summary>
 public sealed class NbdNegotiationException(string exportName, uint reply, string serverMessage)
