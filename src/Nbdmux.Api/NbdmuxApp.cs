@@ -36,19 +36,24 @@ public static class NbdmuxApp
         NbdmuxSettings.AddTo(builder.Configuration, args);
         builder.Services.AddOptions<NbdmuxOptions>()
             .BindConfiguration(NbdmuxOptions.Section)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<NbdmuxOptions>, NbdmuxOptionsValidator>();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
 
         builder.Logging.AddNbdmuxConsole();
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         // A failed start is reported as one line by Program; the host's own report is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        // The start-up banner says where nbdmux listens and what it serves; the host's own lines repeat part of it.
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // The key ring lives in the data dir, in a directory only nbdmux's user can read
+        // (NbdmuxAuthentication): there is no key to encrypt it with that would be safer than that.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var options = NbdmuxSettings.Bind(context.Configuration);
-            // An unparsable address is reported by options validation when the host starts.
-            if (System.Net.IPAddress.TryParse(options.Bind, out var address))
+            // An unparsable address or a port out of range is reported by options validation when the host starts.
+            if (System.Net.IPAddress.TryParse(options.Bind, out var address) && options.Port is >= 1 and <= System.Net.IPEndPoint.MaxPort)
             {
                 kestrel.Listen(address, options.Port);
             }
@@ -79,6 +84,7 @@ public static class NbdmuxApp
         app.MapControllers();
         app.MapNbdmuxHealth().AllowAnonymous();
         app.MapNbdmuxOpenApi();
+        app.UseStartupBanner();
         return app;
     }
 }

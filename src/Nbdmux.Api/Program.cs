@@ -13,6 +13,10 @@ try
 {
     var app = NbdmuxApp.Build(args);
     var options = NbdmuxSettings.Bind(app.Configuration);
+    if (NbdmuxSettings.Problem(options) is { } problem)
+    {
+        throw new StartupException(problem);
+    }
     if (System.Net.IPAddress.TryParse(options.Bind, out var bind))
     {
         // Checked before anything starts, so a taken port does not leave nbd-server behind.

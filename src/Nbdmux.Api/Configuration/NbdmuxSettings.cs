@@ -61,11 +61,30 @@ public static class NbdmuxSettings
         arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is > 2 and var equals &&
         (HostSwitches.Contains(arg[2..equals]) || arg[2..equals].Contains(':'));
 
+    /// <summary>The options as configured; a value that is not of its setting's type is a <see cref="StartupException"/> naming the setting.</summary>
     public static NbdmuxOptions Bind(IConfiguration configuration)
     {
+        var section = configuration.GetSection(NbdmuxOptions.Section);
+        foreach (var (flag, key, _) in Flags.Where(f => typeof(NbdmuxOptions).GetProperty(f.Key)!.PropertyType == typeof(int)))
+        {
+            if (section[key] is { } value && !int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                throw new StartupException($"{flag} (or {EnvironmentVariable(key)}) '{value}' is not a whole number; {NbdmuxOptions.Allowed(key)}.");
+            }
+        }
+
         var options = new NbdmuxOptions();
-        configuration.GetSection(NbdmuxOptions.Section).Bind(options);
+        section.Bind(options);
         return options;
+    }
+
+    /// <summary>The first problem of the options, in the words of the one line a failed start prints; null when there is none.</summary>
+    public static string? Problem(NbdmuxOptions options)
+    {
+        var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        return System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), problems, validateAllProperties: true)
+            ? null
+            : problems[0].ErrorMessage;
     }
 
     /// <summary>NBDMUX_NBD_SERVER_BIN for NbdServerBin.</summary>
@@ -127,4 +146,13 @@ public static class NbdmuxSettings
 
         return settings;
     }
+}
+
+/// <summary>Refuses options with the first problem alone, worded for the operator (the flag, what it accepts).</summary>
+public sealed class NbdmuxOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<NbdmuxOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, NbdmuxOptions options) =>
+        NbdmuxSettings.Problem(options) is { } problem
+            ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problem)
+            : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
 }

@@ -11,14 +11,21 @@ public sealed class NbdmuxOptions : IValidatableObject
 {
     public const string Section = "Nbdmux";
 
+    private const string PortRange = "a port from 1 to 65535";
+
+    private const string HandshakeTimeoutRange = "from 1 to 3600 seconds";
+
+    /// <summary>What a whole-number setting accepts, for the message that refuses another value.</summary>
+    public static string Allowed(string key) => key == nameof(HandshakeTimeout) ? $"give {HandshakeTimeoutRange}" : $"give {PortRange}";
+
     /// <summary>Where nbdmux keeps everything it writes: database, nbd-server config, pid file.</summary>
     [Required]
     public string DataDir { get; set; } = "./data";
 
-    [Range(1, 65535)]
+    [Range(1, 65535, ErrorMessage = "--port must be " + PortRange + ".")]
     public int Port { get; set; } = 8082;
 
-    [Range(1, 65535)]
+    [Range(1, 65535, ErrorMessage = "--nbd-port must be " + PortRange + ".")]
     public int NbdPort { get; set; } = 10809;
 
     /// <summary>The address both the HTTP API and nbd-server listen on.</summary>
@@ -42,7 +49,7 @@ public sealed class NbdmuxOptions : IValidatableObject
     public string NbdkitBin { get; set; } = "nbdkit";
 
     /// <summary>Seconds a client may take from connecting to being served an export before it is disconnected.</summary>
-    [Range(1, 3600)]
+    [Range(1, 3600, ErrorMessage = "--handshake-timeout must be " + HandshakeTimeoutRange + ".")]
     public int HandshakeTimeout { get; set; } = 10;
 
     /// <summary>
@@ -68,6 +75,9 @@ public sealed class NbdmuxOptions : IValidatableObject
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
+
+    /// <summary>The keys that sign the dashboard's log-in cookies.</summary>
+    public string KeyRingPath => Path.Combine(DataDirFullPath, "keys");
 
     /// <summary>
     /// The password is compared exactly as configured, but an Authorization header loses the
