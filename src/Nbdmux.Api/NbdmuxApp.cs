@@ -65,7 +65,8 @@ public static class NbdmuxApp
         builder.Services
             .AddControllers(mvc => mvc.OutputFormatters.Insert(
                 0, new ExportListOutputFormatter(mvc.OutputFormatters.OfType<SystemTextJsonOutputFormatter>().Single())))
-            .AddJsonOptions(json => json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+            .AddJsonOptions(json => json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
+            .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = RequestBodyProblems.Create);
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
         builder.Services.AddExceptionHandler<ProblemDetailsMapping>();
         builder.Services.AddHealthChecks().AddCheck<NbdServerHealthCheck>("nbd-server");

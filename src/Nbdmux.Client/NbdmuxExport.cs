@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Nbdmux.Client;
 
 /// <summary>
@@ -16,16 +18,24 @@ namespace Nbdmux.Client;
 /// <param name="Problem">Why a withheld export is not served.</param>
 /// <param name="PartitionTable">"gpt", "mbr" or "none".</param>
 /// <param name="ConnectionCount">Clients connected now.</param>
+/// <param name="Connections">The clients connected now.</param>
+/// <remarks>Serialized in the daemon's member order, so `nbdmux --json` prints the records as the API does.</remarks>
 public sealed record NbdmuxExport(
-    string Name,
-    string File,
-    bool Readonly,
-    string Status,
-    long SizeBytes,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    bool CopyOnWrite = false,
-    IReadOnlyList<string>? Allow = null,
-    string? Problem = null,
-    string PartitionTable = "none",
-    int ConnectionCount = 0);
+    [property: JsonPropertyOrder(0)] string Name,
+    [property: JsonPropertyOrder(1)] string File,
+    [property: JsonPropertyOrder(2)] bool Readonly,
+    [property: JsonPropertyOrder(5)] string Status,
+    [property: JsonPropertyOrder(7)] long SizeBytes,
+    [property: JsonPropertyOrder(11)] DateTimeOffset CreatedAt,
+    [property: JsonPropertyOrder(12)] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyOrder(3)] bool CopyOnWrite = false,
+    [property: JsonPropertyOrder(4)] IReadOnlyList<string>? Allow = null,
+    [property: JsonPropertyOrder(6)] string? Problem = null,
+    [property: JsonPropertyOrder(8)] string PartitionTable = "none",
+    [property: JsonPropertyOrder(9)] int ConnectionCount = 0,
+    [property: JsonPropertyOrder(10)] IReadOnlyList<NbdmuxConnection>? Connections = null);
+
+/// <summary>A client connected to an export.</summary>
+/// <param name="Peer">Its address and port.</param>
+/// <param name="Since">When it connected.</param>
+public sealed record NbdmuxConnection(string Peer, DateTimeOffset Since);

@@ -10,4 +10,5 @@ namespace Nbdmux.Client;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(List<NbdmuxExport>))]
 [JsonSerializable(typeof(NbdmuxExportSpec))]
+[JsonSerializable(typeof(NbdmuxImagePage))]
 internal sealed partial class NbdmuxJsonContext : JsonSerializerContext;

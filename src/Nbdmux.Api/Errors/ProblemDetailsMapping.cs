@@ -73,6 +73,11 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
     public static void AddErrorMember(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
+        if (problem.Detail is null && problem.Status == StatusCodes.Status415UnsupportedMediaType)
+        {
+            problem.Detail = RequestBodyProblems.UnsupportedMediaType;
+        }
+
         if (problem.Detail is null && problem is HttpValidationProblemDetails { Errors.Count: > 0 } validation)
         {
             problem.Detail = string.Join(" ", validation.Errors.SelectMany(error => error.Value.Select(message => Describe(error.Key, message))));

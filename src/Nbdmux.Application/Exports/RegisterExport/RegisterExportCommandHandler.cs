@@ -29,12 +29,13 @@ public sealed class RegisterExportCommandHandler(
         var previous = export is null ? null : ServedExport.From(export);
         audit.Found(created ? AuditActions.Register : AuditActions.Replace, export);
         IReadOnlyList<ClientConnection> displaced = [];
+        var changed = export is null || !export.IsServedAs(image, access);
         if (export is null)
         {
             export = Export.Register(name, image, access, clock.GetUtcNow());
             store.Add(export);
         }
-        else if (!export.IsServedAs(image, access))
+        else if (changed)
         {
             if (export.FilePath != image.Path)
             {
@@ -62,10 +63,10 @@ public sealed class RegisterExportCommandHandler(
 
         logger.LogInformation(
             "Export {ExportName} {Outcome}: {ImagePath} ({SizeBytes} bytes, {Mode}, allow {Allow})",
-            name, created ? "registered" : "replaced", image.Path, image.SizeBytes,
+            name, created ? "registered" : changed ? "replaced" : "unchanged", image.Path, image.SizeBytes,
             access.CopyOnWrite ? "copy-on-write" : access.ReadOnly ? "read-only" : "read-write",
             access.Allow is { } allow ? string.Join(", ", allow) : "everyone");
-        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
+        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created, changed);
     }
 
     /// <summary>Swapping the file under a booted machine crashes it: only on request, and then cleanly.</summary>
