@@ -49,9 +49,9 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
 
             return await PageWithStatusAsync(form, null, StatusCodes.Status400BadRequest, cancellationToken);
         }
-        catch (ExportInUseException inUse)
+        catch (Exception conflict) when (conflict is ExportInUseException or ImageSharedException)
         {
-            return await PageWithStatusAsync(form, inUse.Message, StatusCodes.Status409Conflict, cancellationToken);
+            return await PageWithStatusAsync(form, conflict.Message, StatusCodes.Status409Conflict, cancellationToken);
         }
         catch (NbdServerUnavailableException unavailable)
         {

@@ -33,6 +33,10 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
                 Detail = inUse.Message,
                 Extensions = { ["connections"] = inUse.Connections.Select(c => new { peer = c.Peer, since = c.Since }).ToArray() },
             },
+            ImageSharedException shared => new ProblemDetails
+            {
+                Status = ErrorStatus.Of(shared), Title = "The file is exported under another name; nothing was changed.", Detail = shared.Message,
+            },
             ImageUnservableException unservable => new ProblemDetails
             {
                 Status = ErrorStatus.Of(unservable), Title = "The image cannot be served; nothing was changed.", Detail = unservable.Message,

@@ -30,6 +30,11 @@ public sealed class RegisterExportCommandHandler(
         audit.Found(created ? AuditActions.Register : AuditActions.Replace, export);
         IReadOnlyList<ClientConnection> displaced = [];
         var changed = export is null || !export.IsServedAs(image, access);
+        if (changed && !command.Force)
+        {
+            await RefuseSharingAsync(name, image, access, cancellationToken);
+        }
+
         if (export is null)
         {
             export = Export.Register(name, image, access, clock.GetUtcNow());
@@ -74,6 +79,18 @@ public sealed class RegisterExportCommandHandler(
     {
         var connected = await ExportClients.ConnectedToAsync(nbdServer, name, waitOutDisconnects: !force, cancellationToken);
         return connected.Count == 0 || force ? connected : throw new ExportInUseException(name, connected);
+    }
+
+    /// <summary>One file may be read under many names, but written under one name only, and then read under no other.</summary>
+    private async Task RefuseSharingAsync(string name, ImageFile image, ExportAccess access, CancellationToken cancellationToken)
+    {
+        var other = (await store.ListAsync(cancellationToken)).FirstOrDefault(other =>
+            other.Name != name && (other.FilePath == image.Path || other.FileIdentity == image.Identity) &&
+            (access.WritesTheImage || other.Access.WritesTheImage));
+        if (other is not null)
+        {
+            throw new ImageSharedException(image.Path, other.Name, other.Access.WritesTheImage);
+        }
     }
 
     /// <summary>The file may have changed since validation; the size recorded must be the one served.</summary>
