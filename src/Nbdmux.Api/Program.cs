@@ -17,6 +17,7 @@ try
     {
         throw new StartupException(problem);
     }
+
     if (System.Net.IPAddress.TryParse(options.Bind, out var bind))
     {
         // Checked before anything starts, so a taken port does not leave nbd-server behind.

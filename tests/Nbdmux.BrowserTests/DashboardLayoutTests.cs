@@ -8,7 +8,7 @@ namespace Nbdmux.BrowserTests;
 /// <summary>What a new operator met in the first hour: the add form's choices, its errors, and every page fitting the screen.</summary>
 public sealed class DashboardLayoutTests(DashboardApp app) : IClassFixture<DashboardApp>
 {
-    /// <summary>Every element beyond its page, card or stat box: what a reader would have to scroll sideways for, or never see.</summary>
+    /// <summary>Every element beyond its page, card or stat box, and every path cut short: what a reader would have to scroll sideways for, or never see.</summary>
     private const string Overflows = """
         () => {
             const problems = [];
@@ -20,6 +20,9 @@ public sealed class DashboardLayoutTests(DashboardApp app) : IClassFixture<Dashb
                 if (rect.width > 1 && rect.right > box.right + 1) {
                     problems.push(`${element.tagName.toLowerCase()}.${element.className} "${element.textContent.trim().slice(0, 40)}" ends at ${Math.round(rect.right)} px, its box at ${Math.round(box.right)} px`);
                 }
+            }
+            for (const path of document.querySelectorAll(".export-file")) {
+                if (path.scrollWidth > path.clientWidth + 1) problems.push(`"${path.textContent.trim()}" is cut off`);
             }
             return problems;
         }

@@ -147,12 +147,3 @@ public static class NbdmuxSettings
         return settings;
     }
 }
-
-/// <summary>Refuses options with the first problem alone, worded for the operator (the flag, what it accepts).</summary>
-public sealed class NbdmuxOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<NbdmuxOptions>
-{
-    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, NbdmuxOptions options) =>
-        NbdmuxSettings.Problem(options) is { } problem
-            ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problem)
-            : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
-}

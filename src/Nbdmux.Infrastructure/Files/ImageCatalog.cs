@@ -22,6 +22,8 @@ public sealed class ImageCatalog(ImageRoots roots) : IImageCatalog
 
     public IReadOnlyList<CatalogFile> Files() =>
         roots.Canonical
+            // A root removed since start-up holds nothing to pick; start-up reports it next time.
+            .Where(Directory.Exists)
             .SelectMany(root => new DirectoryInfo(root).EnumerateFiles("*", Walk))
             .Where(file => IsRegular(file.FullName))
             .Select(file => new CatalogFile(file.FullName, file.Length))
