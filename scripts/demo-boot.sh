@@ -9,11 +9,11 @@
 #   NBD_HOST:PORT  default 127.0.0.1:10809
 # env: NBDMUX_ADMIN_PASSWORD  sent as a bearer token when set
 #      NBDMUX_VM_CACHE        guest build cache (default ~/.cache/nbdmux-vm)
-#      TMPDIR                 where the root image goes; nbdmux must see the
-#                             same path (same host, no PrivateTmp)
+# The root image goes into nbdmux's first image root (GET /images says which), so
+# this script must run on nbdmux's host as a user who may write there.
 set -euo pipefail
 
-[ $# -le 2 ] || { sed -n '7,14p' "$0" >&2; exit 2; }
+[ $# -le 2 ] || { sed -n '7,13p' "$0" >&2; exit 2; }
 url=${1:-http://127.0.0.1:8082}
 nbd=${2:-127.0.0.1:10809}
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,10 +22,20 @@ cache=${NBDMUX_VM_CACHE:-$HOME/.cache/nbdmux-vm}
 auth=()
 [ -z "${NBDMUX_ADMIN_PASSWORD:-}" ] || auth=(-H "Authorization: Bearer $NBDMUX_ADMIN_PASSWORD")
 
+# Asked first: a wrong URL or password should not wait for the guest to build.
+images=$(curl -sS --fail-with-body "${auth[@]}" "$url/images?page_size=1") || {
+    echo "== nbdmux at $url did not list its image roots (is it running there? is NBDMUX_ADMIN_PASSWORD right?)" >&2; exit 1; }
+root=$(printf '%s' "$images" | sed -n 's/.*"roots":\["\([^"]*\)".*/\1/p')
+[ -n "$root" ] || { echo "== nbdmux at $url answered GET /images without image roots: $images" >&2; exit 1; }
+[ -d "$root" ] && [ -w "$root" ] || {
+    echo "== nbdmux serves images only from $root, which this user cannot write to (or which is not on this host):" >&2
+    echo "   run this script there as a user who can write to $root, or start nbdmux with --images-dir set to a directory you can write" >&2
+    exit 1; }
+
 echo "== building the guest (cached in $cache)"
 "$vm/build-guest.sh" "$cache"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/nbdmux-demo.XXXXXX")
+work=$(mktemp -d "$root/nbdmux-demo.XXXXXX")
 chmod 755 "$work" # nbd-server may run as another user than this script
 export_name=demo-boot-$$
 marker=demo-$(date +%Y%m%d-%H%M%S)-$$

@@ -37,13 +37,13 @@ public static class NbdmuxApp
         NbdmuxSettings.AddTo(builder.Configuration, args);
         builder.Services.AddOptions<NbdmuxOptions>()
             .BindConfiguration(NbdmuxOptions.Section)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<NbdmuxOptions>, NbdmuxOptionsValidator>();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
         builder.Services.AddOptions<ApiOptions>()
             .BindConfiguration(NbdmuxOptions.Section)
             .ValidateDataAnnotations()
-            .Validate<IOptions<NbdmuxOptions>>((api, nbd) => api.Port != nbd.Value.NbdPort, "--port and --nbd-port are the same; they must differ.")
+            .Validate<IOptions<NbdmuxOptions>>((api, nbd) => api.Port != nbd.Value.NbdPort, $"--port and --nbd-port are the same; they must differ.")
             .ValidateOnStart();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<ApiOptions>>().Value);
         builder.Services.AddSingleton(provider =>
@@ -56,13 +56,19 @@ public static class NbdmuxApp
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         // A failed start is reported as one line by Program; the host's own report is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        // The start-up banner says where nbdmux listens and what it serves; the host's own lines repeat part of it.
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // The key ring lives in the data dir, in a directory only nbdmux's user can read
+        // (NbdmuxAuthentication): there is no key to encrypt it with that would be safer than that.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var options = NbdmuxSettings.Bind(context.Configuration);
-            // An unparsable address is reported by options validation when the host starts.
-            if (System.Net.IPAddress.TryParse(options.Bind, out var address))
+            // An unparsable address or a port out of range is reported by options validation when the host starts.
+            var port = NbdmuxSettings.BindApi(context.Configuration).Port;
+            if (System.Net.IPAddress.TryParse(options.Bind, out var address) && port is >= 1 and <= System.Net.IPEndPoint.MaxPort)
             {
-                kestrel.Listen(address, NbdmuxSettings.BindApi(context.Configuration).Port);
+                kestrel.Listen(address, port);
             }
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(4));
@@ -72,7 +78,8 @@ public static class NbdmuxApp
         builder.Services
             .AddControllers(mvc => mvc.OutputFormatters.Insert(
                 0, new ExportListOutputFormatter(mvc.OutputFormatters.OfType<SystemTextJsonOutputFormatter>().Single())))
-            .AddJsonOptions(json => UseWireJson(json.JsonSerializerOptions));
+            .AddJsonOptions(json => UseWireJson(json.JsonSerializerOptions))
+            .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = RequestBodyProblems.Create);
         // The OpenAPI document describes bodies with these options: they must be the controllers'.
         builder.Services.ConfigureHttpJsonOptions(json => UseWireJson(json.SerializerOptions));
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsMapping.AddErrorMember);
@@ -93,6 +100,7 @@ public static class NbdmuxApp
         app.MapControllers();
         app.MapNbdmuxHealth().AllowAnonymous();
         app.MapNbdmuxOpenApi();
+        app.UseStartupBanner();
         return app;
     }
 

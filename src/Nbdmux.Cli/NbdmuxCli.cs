@@ -5,7 +5,7 @@ using Nbdmux.Client;
 
 namespace Nbdmux.Cli;
 
-/// <summary>`nbdmux ls|add|warm|rm|health`: exit code 0 on success, otherwise one `nbdmux: ...` line on stderr.</summary>
+/// <summary>`nbdmux ls|add|warm|rm|images|health`: exit code 0 on success, otherwise one `nbdmux: ...` line on stderr.</summary>
 public static class NbdmuxCli
 {
     public const int Success = 0;
@@ -21,6 +21,7 @@ public static class NbdmuxCli
             AddCommand.Create(globals, console),
             WarmCommand.Create(globals, console),
             RemoveCommand.Create(globals, console),
+            ImagesCommand.Create(globals, console),
             HealthCommand.Create(globals, console),
         };
         foreach (var option in globals.All)

@@ -82,7 +82,16 @@ public sealed class NbdmuxClient : IDisposable
         using var response = await SendAsync(HttpMethod.Post, force ? "exports?force=true" : "exports", body, _pipelines.Once, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         var export = await ReadAsync(response, NbdmuxJsonContext.Default.NbdmuxExport, cancellationToken);
-        return new AddExportResult(export, Created: response.StatusCode == HttpStatusCode.Created);
+        var unchanged = response.Headers.TryGetValues("Nbdmux-Outcome", out var outcome) && outcome.Contains("unchanged");
+        return new AddExportResult(export, Created: response.StatusCode == HttpStatusCode.Created, Changed: !unchanged);
+    }
+
+    /// <summary>A page of the files beneath the daemon's image roots (what an export can serve), sorted by path.</summary>
+    public async Task<NbdmuxImagePage> ListImagesAsync(int page = 1, int pageSize = 100, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"images?page={page}&page_size={pageSize}", content: null, _pipelines.Idempotent, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await ReadAsync(response, NbdmuxJsonContext.Default.NbdmuxImagePage, cancellationToken);
     }
 
     /// <summary>
@@ -202,6 +211,11 @@ public sealed class NbdmuxClient : IDisposable
             throw new NbdmuxUnreachableException(uri,
                 $"nbdmux at {_baseAddress} did not answer {method} /{path} within {_options.Timeout.TotalSeconds:0.###} s.", timeout);
         }
+        catch (HttpRequestException notHttp) when (notHttp.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded)
+        {
+            throw new NbdmuxUnreachableException(uri,
+                $"{_baseAddress} does not answer HTTP, so it is not nbdmux's API (is it the NBD port? The API listens on nbdmux's --port, 8082 by default).", notHttp);
+        }
         catch (HttpRequestException unreachable)
         {
             throw new NbdmuxUnreachableException(uri, $"cannot reach nbdmux at {_baseAddress}: {unreachable.Message}", unreachable);
@@ -226,7 +240,7 @@ public sealed class NbdmuxClient : IDisposable
         catch (JsonException malformed)
         {
             throw new NbdmuxApiException(
-                $"nbdmux at {_baseAddress} sent a {(int)response.StatusCode} answer that is not an export record: {malformed.Message}",
+                $"{_baseAddress} answered {(int)response.StatusCode} with something that is not nbdmux's JSON; is it nbdmux's API? ({malformed.Message})",
                 response.StatusCode, malformed);
         }
     }

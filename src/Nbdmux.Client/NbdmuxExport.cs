@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Nbdmux.Client;
 
 /// <summary>
@@ -26,29 +28,32 @@ namespace Nbdmux.Client;
 /// <param name="EnqueuedAt">When the warm was asked for.</param>
 /// <param name="StartedAt">When the warm started fetching.</param>
 /// <param name="CompletedAt">When the warm became ready or failed.</param>
+/// <param name="Connections">The clients connected now.</param>
+/// <remarks>Serialized in the daemon's member order, so `nbdmux --json` prints the records as the API does.</remarks>
 public sealed record NbdmuxExport(
-    string Name,
-    string File,
-    bool Readonly,
-    string Status,
-    long SizeBytes,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    bool CopyOnWrite = false,
-    IReadOnlyList<string>? Allow = null,
-    string? Problem = null,
-    string PartitionTable = "none",
-    int ConnectionCount = 0,
-    string? SrcUrl = null,
-    string? Format = null,
-    string? Sha256 = null,
-    long? BytesTotal = null,
-    long? BytesDone = null,
-    double? Progress = null,
-    string? Error = null,
-    DateTimeOffset? EnqueuedAt = null,
-    DateTimeOffset? StartedAt = null,
-    DateTimeOffset? CompletedAt = null)
+    [property: JsonPropertyOrder(0)] string Name,
+    [property: JsonPropertyOrder(1)] string File,
+    [property: JsonPropertyOrder(2)] bool Readonly,
+    [property: JsonPropertyOrder(5)] string Status,
+    [property: JsonPropertyOrder(7)] long SizeBytes,
+    [property: JsonPropertyOrder(11)] DateTimeOffset CreatedAt,
+    [property: JsonPropertyOrder(12)] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyOrder(3)] bool CopyOnWrite = false,
+    [property: JsonPropertyOrder(4)] IReadOnlyList<string>? Allow = null,
+    [property: JsonPropertyOrder(6)] string? Problem = null,
+    [property: JsonPropertyOrder(8)] string PartitionTable = "none",
+    [property: JsonPropertyOrder(9)] int ConnectionCount = 0,
+    [property: JsonPropertyOrder(13)] string? SrcUrl = null,
+    [property: JsonPropertyOrder(14)] string? Format = null,
+    [property: JsonPropertyOrder(15)] string? Sha256 = null,
+    [property: JsonPropertyOrder(16)] long? BytesTotal = null,
+    [property: JsonPropertyOrder(17)] long? BytesDone = null,
+    [property: JsonPropertyOrder(18)] double? Progress = null,
+    [property: JsonPropertyOrder(19)] string? Error = null,
+    [property: JsonPropertyOrder(20)] DateTimeOffset? EnqueuedAt = null,
+    [property: JsonPropertyOrder(21)] DateTimeOffset? StartedAt = null,
+    [property: JsonPropertyOrder(22)] DateTimeOffset? CompletedAt = null,
+    [property: JsonPropertyOrder(10)] IReadOnlyList<NbdmuxConnection>? Connections = null)
 {
     /// <summary>Served to new clients now.</summary>
     public const string Ready = "ready";
@@ -57,5 +62,11 @@ public sealed record NbdmuxExport(
     public const string Failed = "failed";
 
     /// <summary>A warm waiting, fetching or verifying: nothing is served under the name yet.</summary>
+    [JsonIgnore]
     public bool IsWarming => Status is "queued" or "fetching" or "decompressing";
 }
+
+/// <summary>A client connected to an export.</summary>
+/// <param name="Peer">Its address and port.</param>
+/// <param name="Since">When it connected.</param>
+public sealed record NbdmuxConnection(string Peer, DateTimeOffset Since);

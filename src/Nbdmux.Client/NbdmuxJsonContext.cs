@@ -11,4 +11,5 @@ namespace Nbdmux.Client;
 [JsonSerializable(typeof(List<NbdmuxExport>))]
 [JsonSerializable(typeof(NbdmuxExportSpec))]
 [JsonSerializable(typeof(NbdmuxWarmSpec))]
+[JsonSerializable(typeof(NbdmuxImagePage))]
 internal sealed partial class NbdmuxJsonContext : JsonSerializerContext;

@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.AddSingleton<ImageFiles>();
         services.AddSingleton<IImageFiles>(provider => provider.GetRequiredService<ImageFiles>());
         services.AddSingleton<ServedFileAudit>();
+        services.AddSingleton<IImageCatalog, ImageCatalog>();
 
         services.AddSingleton<NbdServerLayout>();
         services.AddSingleton<ExportGates>();

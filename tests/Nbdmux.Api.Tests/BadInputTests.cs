@@ -40,7 +40,7 @@ public sealed class BadInputTests : IDisposable
         { "name starting with a dash", """{"name":"-x","file":"IMAGE"}""", HttpStatusCode.BadRequest, "name must be" },
         { "reserved name", """{"name":"generic","file":"IMAGE"}""", HttpStatusCode.BadRequest, "not 'generic'" },
         { "name of 65 characters", $$"""{"name":"{{new string('a', 65)}}","file":"IMAGE"}""", HttpStatusCode.BadRequest, "name must be" },
-        { "name of the wrong type", """{"name":7,"file":"IMAGE"}""", HttpStatusCode.BadRequest, "name" },
+        { "name of the wrong type", """{"name":7,"file":"IMAGE"}""", HttpStatusCode.BadRequest, "name has the wrong JSON type" },
         { "missing file", """{"name":"node9"}""", HttpStatusCode.BadRequest, "file or src_url is required" },
         { "file and src_url", """{"name":"node9","file":"IMAGE","src_url":"http://images.lab/a.img"}""", HttpStatusCode.BadRequest, "not both" },
         { "src_url with no source allowed", """{"name":"node9","src_url":"http://images.lab/a.img"}""", HttpStatusCode.BadRequest, "NBDMUX_WARM_SOURCES (--warm-source PREFIX)" },
@@ -75,11 +75,11 @@ public sealed class BadInputTests : IDisposable
         { "an allow entry in a short IPv4 form", """{"name":"node9","file":"IMAGE","allow":["10.1"]}""", HttpStatusCode.BadRequest, "allow entry '10.1' is not an IP address" },
         { "an allow entry that is null", """{"name":"node9","file":"IMAGE","allow":[null]}""", HttpStatusCode.BadRequest, "allow entries must not be empty" },
         { "an allow list of 257 entries", $$"""{"name":"node9","file":"IMAGE","allow":[{{string.Join(",", Enumerable.Range(0, 257).Select(i => $"\"10.0.{i / 256}.{i % 256}\""))}}]}""", HttpStatusCode.BadRequest, "allow lists 257 entries, more than 256" },
-        { "readonly of the wrong type", """{"name":"node9","file":"IMAGE","readonly":"yes"}""", HttpStatusCode.BadRequest, "readonly" },
-        { "malformed JSON", """{"name":"node9",""", HttpStatusCode.BadRequest, "" },
-        { "a JSON array", """[{"name":"node9","file":"IMAGE"}]""", HttpStatusCode.BadRequest, "" },
-        { "JSON null", "null", HttpStatusCode.BadRequest, "" },
-        { "empty body", "", HttpStatusCode.BadRequest, "" },
+        { "readonly of the wrong type", """{"name":"node9","file":"IMAGE","readonly":"yes"}""", HttpStatusCode.BadRequest, "readonly has the wrong JSON type" },
+        { "malformed JSON", """{"name":"node9",""", HttpStatusCode.BadRequest, "The body is not a JSON object" },
+        { "a JSON array", """[{"name":"node9","file":"IMAGE"}]""", HttpStatusCode.BadRequest, "The body is not a JSON object" },
+        { "JSON null", "null", HttpStatusCode.BadRequest, "The body is not a JSON object" },
+        { "empty body", "", HttpStatusCode.BadRequest, "The body is not a JSON object" },
     };
 
     [Theory]
@@ -95,7 +95,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public Task A_non_json_body_is_unsupported_media_type() =>
         AssertRefusedAsync(new StringContent("name=node9", Encoding.UTF8, "application/x-www-form-urlencoded"),
-            HttpStatusCode.UnsupportedMediaType, "", "form body");
+            HttpStatusCode.UnsupportedMediaType, "'Content-Type: application/json'", "form body");
 
     private async Task AssertRefusedAsync(HttpContent content, HttpStatusCode status, string messagePart, string rule)
     {
@@ -106,6 +106,8 @@ public sealed class BadInputTests : IDisposable
 
         Assert.True(status == response.StatusCode, $"{rule}: expected {status}, got {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         await ExportsApiTests.AssertProblemAsync(response, status, messagePart);
+        Assert.DoesNotContain("command", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("System.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(before, await _http.GetStringAsync("/exports"));
         _factory.NbdServer.Verify(n => n.PublishAsync(It.Is<ServedExport>(e => e.Name != "existing"), It.IsAny<CancellationToken>()), Times.Never);
     }

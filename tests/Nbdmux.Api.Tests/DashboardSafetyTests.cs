@@ -26,7 +26,7 @@ public sealed class DashboardSafetyTests : IDisposable
 
         Assert.Contains("copy-on-write", live);
         Assert.Contains("only 10.0.0.0/8", live);
-        Assert.Contains("title=\"10.0.0.7:41000\">1</td>", live);
+        Assert.Contains("<span class=\"export-file mono peers\" data-testid=\"peers\">10.0.0.7:41000</span>", live);
         Assert.Contains("formaction=\"/dashboard/exports/remove?force=true\" data-connections=\"1\"", live);
         Assert.Contains("data-testid=\"overlay-bytes\">3 MiB", live);
     }

@@ -97,6 +97,35 @@ public sealed class MetricsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Planned_restarts_are_counted_apart_from_crashes_and_the_build_is_named()
+    {
+        _factory.NbdServer.SetupGet(n => n.Status)
+            .Returns(new NbdServerStatus(NbdServerState.Running, 42, DateTimeOffset.UtcNow, 1, null, PlannedRestartCount: 7));
+
+        var metrics = await ScrapeAsync();
+
+        Assert.Equal(1, Sample(metrics, """nbdmux_nbd_server_restarts_total"""));
+        Assert.Equal(7, Sample(metrics, """nbdmux_nbd_server_planned_restarts_total"""));
+        Assert.Contains(metrics, line => System.Text.RegularExpressions.Regex.IsMatch(line, """^nbdmux_build_info\{version="[^"]+",backend="(nbdkit|nbd-server)"\} 1$"""));
+    }
+
+    [Fact]
+    public async Task With_a_password_a_scrape_needs_the_bearer_token_and_gets_401_without_it()
+    {
+        using var locked = new NbdmuxApiFactory(adminPassword: "scrape-secret");
+        using var http = locked.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var anonymous = await http.GetAsync("/metrics");
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", "Bearer scrape-secret" } } };
+        var withToken = await http.SendAsync(scrape);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+        Assert.Contains("nbdmux_nbd_server_up", await withToken.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Http_requests_are_counted_by_route_and_status()
     {
         await _http.GetAsync("/exports");

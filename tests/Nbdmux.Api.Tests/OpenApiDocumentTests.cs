@@ -41,7 +41,7 @@ public sealed class OpenApiDocumentTests : IDisposable
 
         Assert.Equal("bearer", (string?)document["components"]!["securitySchemes"]!["Bearer"]!["scheme"]);
         var paths = document["paths"]!.AsObject();
-        Assert.Equal(["/events", "/exports", "/exports/{name}", "/healthz"], paths.Select(path => path.Key).Order());
+        Assert.Equal(["/events", "/exports", "/exports/{name}", "/healthz", "/images"], paths.Select(path => path.Key).Order());
         Assert.Equal(["200", "400", "401"], Responses(paths["/events"]!["get"]!));
         Assert.Equal(["200", "201", "400", "401", "409", "413", "415", "503"], Responses(paths["/exports"]!["post"]!));
         Assert.Equal(["204", "401", "404", "409", "503"], Responses(paths["/exports/{name}"]!["delete"]!));

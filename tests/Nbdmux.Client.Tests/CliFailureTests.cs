@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Nbdmux.Cli;
 
 namespace Nbdmux.Client.Tests;
@@ -40,6 +41,43 @@ public sealed class CliFailureTests
     }
 
     [Fact]
+    public async Task Pointing_at_an_nbd_port_says_it_is_not_nbdmux_api()
+    {
+        using var nbd = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        nbd.Start();
+        var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)nbd.LocalEndpoint).Port}/";
+        using var stop = new CancellationTokenSource();
+        // As an NBD server does: a greeting, and the connection closed when the client's reply makes no sense.
+        var greetings = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await nbd.AcceptTcpClientAsync(stop.Token);
+                await client.GetStream().WriteAsync("NBDMAGIC"u8.ToArray().Concat("IHAVEOPT"u8.ToArray()).Concat(new byte[] { 0, 3 }).ToArray());
+                await client.GetStream().ReadExactlyAsync(new byte[4]);
+            }
+        });
+
+        var run = await CliRun.RunAsync("ls", "--server", address, "--timeout", "2");
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => greetings);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"nbdmux: {address} does not answer HTTP, so it is not nbdmux's API (is it the NBD port? The API listens on nbdmux's --port, 8082 by default).", run.SingleErrorLine());
+    }
+
+    [Fact]
+    public async Task A_web_server_that_is_not_nbdmux_is_called_so()
+    {
+        await using var server = await FakeServer.StartAsync((context, _) => context.Response.WriteAsync("<html>hello</html>"));
+
+        var run = await CliRun.RunAsync("ls", "--server", server.Address.ToString());
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"nbdmux: {server.Address} answered 200 with something that is not nbdmux's JSON; is it nbdmux's API?", run.SingleErrorLine());
+    }
+
+    [Fact]
     public async Task A_hung_server_times_out_after_timeout_seconds()
     {
         using var server = new SilentServer();
@@ -55,6 +93,7 @@ public sealed class CliFailureTests
     [InlineData(new[] { "add", "node1" }, "Required argument missing")]
     [InlineData(new[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
     [InlineData(new[] { "ls", "--timeout", "0" }, "--timeout must be a positive number of seconds.")]
+    [InlineData(new[] { "add", "lab", "/srv/images/lab.img", "--rw", "--cow" }, "--rw and --cow cannot be combined")]
     [InlineData(new[] { "ls", "--server", "localhost:8082" }, "--server 'localhost:8082' is not an http:// or https:// URL")]
     public async Task Usage_errors_exit_2(string[] args, string message)
     {

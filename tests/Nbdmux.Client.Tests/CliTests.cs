@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Cli;
@@ -70,16 +71,53 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Add_then_add_again_says_added_then_replaced()
+    public async Task Add_then_add_again_says_added_then_unchanged_then_replaced()
     {
         var image = _server.CreateImage("a.img", 1 << 20);
 
         var added = await NbdmuxAsync("add", "node1", image);
+        var unchanged = await NbdmuxAsync("add", "node1", image);
         var replaced = await NbdmuxAsync("add", "node1", image, "--rw");
 
         Assert.Equal((0, $"added node1: {image} (ro, 1.0 MiB, ready)\n"), (added.ExitCode, added.Out));
+        Assert.Equal((0, $"unchanged node1: {image} (ro, 1.0 MiB, ready)\n"), (unchanged.ExitCode, unchanged.Out));
         Assert.Equal((0, $"replaced node1: {image} (rw, 1.0 MiB, ready)\n"), (replaced.ExitCode, replaced.Out));
         _server.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", image, FileStat.OfLink(image).Identity, new ExportAccess(readOnly: false)), It.IsAny<CancellationToken>()));
+    }
+
+    [Fact]
+    public async Task Ls_json_prints_the_records_as_the_api_does_connections_included()
+    {
+        var image = _server.CreateImage("a.img", 4096);
+        await NbdmuxAsync("add", "node1", image);
+        _server.NbdServer.Setup(n => n.Connections()).Returns([new ClientConnection("c1", "node1", "10.0.0.7:51234", DateTimeOffset.UnixEpoch)]);
+        using var http = new HttpClient();
+        var api = JsonNode.Parse(await http.GetStringAsync(new Uri(_server.Address, "exports")))!;
+
+        var run = await NbdmuxAsync("ls", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(JsonNode.DeepEquals(api, JsonNode.Parse(run.Out)), $"API:\n{api}\nCLI:\n{run.Out}");
+        Assert.Equal(
+            api[0]!.AsObject().Select(member => member.Key),
+            JsonNode.Parse(run.Out)![0]!.AsObject().Select(member => member.Key));
+    }
+
+    [Fact]
+    public async Task Images_lists_the_files_an_export_can_serve_and_why_others_cannot()
+    {
+        var image = _server.CreateImage("disk.img", 1 << 20);
+        var empty = _server.CreateImage("empty.img", 0);
+        await NbdmuxAsync("add", "node1", image);
+
+        var run = await NbdmuxAsync("images");
+
+        Assert.Equal((0, ""), (run.ExitCode, run.Error));
+        var lines = run.Out.TrimEnd().Split('\n');
+        Assert.Matches(@"^PATH\s+SIZE\s+EXPORTABLE\s+EXPORTS$", lines[0]);
+        Assert.Matches($@"^{image.Replace(".", @"\.")} +1\.0 MiB +yes \(none\) +node1$", lines[1]);
+        Assert.Matches($@"^{empty.Replace(".", @"\.")} +0 B +no +-$", lines[2]);
+        Assert.StartsWith($"{empty}: ", lines[3]);
     }
 
     [Fact]

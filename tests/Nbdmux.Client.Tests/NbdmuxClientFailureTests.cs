@@ -43,7 +43,7 @@ public sealed class NbdmuxClientFailureTests
     [Fact]
     public async Task Records_with_fields_from_a_newer_daemon_are_read()
     {
-        var newer = Record.Replace("}", ""","connections":3,"allow":["10.0.0.0/8"],"copy_on_write":false}""");
+        var newer = Record.Replace("}", ""","clients_max":3,"allow":["10.0.0.0/8"],"copy_on_write":false}""");
         await using var server = await FakeServer.StartAsync((context, _) => FakeServer.JsonAsync(context, $"[{newer}]"));
         using var client = new NbdmuxClient(server.Address);
 

@@ -21,7 +21,7 @@ public sealed class ConnectionSafetyTests(BackendDaemons daemons) : IClassFixtur
         {
             await daemon.RegisterAsync($"churn-{round}", other.Path);                    // a new name: listener restart
             await daemon.RegisterAsync($"churn-{round}", rootDisk.Path);                 // a file change
-            await daemon.RegisterAsync($"churn-{round}", rootDisk.Path, readOnly: false); // a mode change: restart
+            await daemon.RegisterAsync($"churn-{round}", other.Path, readOnly: false);   // a mode change (on another file: one written is exported once): restart
             await daemon.RemoveAsync($"churn-{round}");
         }
 

@@ -94,11 +94,39 @@ public sealed class LifecycleTests
     [InlineData("--data-dir", "/proc/nbdmux-cannot-write-here", "is not writable")]
     [InlineData("--bind", "not-an-address", "is not an IP address")]
     [InlineData("--no-such-flag", "x", "unknown option '--no-such-flag'")]
+    [InlineData("--port", "8082x", "--port (or NBDMUX_PORT) '8082x' is not a whole number; give a port from 1 to 65535")]
+    [InlineData("--port", "99999", "--port must be a port from 1 to 65535")]
+    [InlineData("--nbd-port", "0", "--nbd-port must be a port from 1 to 65535")]
+    [InlineData("--nbd-port", "ten", "--nbd-port (or NBDMUX_NBD_PORT) 'ten' is not a whole number")]
+    [InlineData("--handshake-timeout", "0", "--handshake-timeout must be from 1 to 3600 seconds")]
+    [InlineData("--handshake-timeout", "1.5", "--handshake-timeout (or NBDMUX_HANDSHAKE_TIMEOUT) '1.5' is not a whole number")]
+    [InlineData("--nbd-backend", "qemu-nbd", "--nbd-backend 'qemu-nbd' must be nbdkit or nbd-server")]
+    [InlineData("--log-format", "xml", "--log-format 'xml' must be text or json")]
+    [InlineData("--admin-password", " spaced", "--admin-password starts or ends with whitespace")]
+    [InlineData("--images-dir", "/nonexistent/images", "images dir '/nonexistent/images' does not exist")]
     public async Task A_start_up_problem_is_one_clear_line_and_a_non_zero_exit(string flag, string value, string message)
     {
         await using var daemon = new NbdmuxDaemon();
 
         var (exitCode, output) = await daemon.RunExpectingFailureAsync(flag, value);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("nbdmux: ", line);
+        Assert.Contains(message, line);
+    }
+
+    [Theory]
+    [InlineData("NBDMUX_PORT", "abc", "--port (or NBDMUX_PORT) 'abc' is not a whole number")]
+    [InlineData("NBDMUX_NBD_PORT", "70000", "--nbd-port must be a port from 1 to 65535")]
+    [InlineData("NBDMUX_HANDSHAKE_TIMEOUT", "soon", "--handshake-timeout (or NBDMUX_HANDSHAKE_TIMEOUT) 'soon' is not a whole number")]
+    [InlineData("NBDMUX_LOG_FORMAT", "yaml", "--log-format 'yaml' must be text or json")]
+    [InlineData("NBDMUX_NBD_BACKEND", "nbd", "--nbd-backend 'nbd' must be nbdkit or nbd-server")]
+    public async Task A_bad_environment_value_is_one_clear_line_and_a_non_zero_exit(string variable, string value, string message)
+    {
+        await using var daemon = new NbdmuxDaemon(backend: null);
+        daemon.Environment[variable] = value;
+        var (exitCode, output) = await daemon.RunWithoutPortFlagsExpectingFailureAsync();
 
         Assert.Equal(1, exitCode);
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));

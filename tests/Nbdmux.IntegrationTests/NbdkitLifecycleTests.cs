@@ -89,5 +89,20 @@ public sealed class NbdkitLifecycleTests
         Assert.Equal(["local-only", "open-to-all"], names);
     }
 
+    [Fact]
+    public async Task Nbdinfo_without_options_shows_the_export_size_and_content()
+    {
+        await using var daemon = new NbdmuxDaemon(backend: Backends.Nbdkit);
+        await daemon.LaunchAsync();
+        var image = TestImage.Create(daemon.ImagesDir, "described.img", seed: 85);
+        await daemon.RegisterAsync("described", image.Path);
+
+        var (exitCode, output) = await ExternalTool.RunAsync("nbdinfo", $"nbd://127.0.0.1:{daemon.NbdPort}/described");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"export-size: {image.SizeBytes} ", output);
+        Assert.DoesNotContain("content: empty", output);
+    }
+
     private static string ExternalCommandLine(int pid) => File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
 }

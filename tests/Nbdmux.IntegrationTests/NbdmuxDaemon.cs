@@ -48,6 +48,9 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     public string Output { get { lock (_output) { return _output.ToString(); } } }
     public Process Process => _process ?? throw new InvalidOperationException("nbdmux is not started.");
 
+    /// <summary>Environment variables nbdmux starts with, besides this process's own.</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public static async Task<NbdmuxDaemon> StartAsync(string backend = Backends.NbdServer)
     {
         var daemon = new NbdmuxDaemon(backend: backend);
@@ -91,6 +94,15 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
     public async Task<(int ExitCode, string Stderr)> RunExpectingFailureAsync(params string[] extraArgs)
     {
         using var process = Spawn(extraArgs);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, Output);
+    }
+
+    /// <summary>As <see cref="RunExpectingFailureAsync"/>, without the --port and --nbd-port flags, which would hide NBDMUX_PORT and NBDMUX_NBD_PORT.</summary>
+    public async Task<(int ExitCode, string Stderr)> RunWithoutPortFlagsExpectingFailureAsync()
+    {
+        using var process = Spawn([], portFlags: false);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, Output);
@@ -202,7 +214,7 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         Directory.Delete(_scratch, recursive: true);
     }
 
-    private Process Spawn(string[] extraArgs)
+    private Process Spawn(string[] extraArgs, bool portFlags = true)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Nbdmux.Api.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -211,9 +223,15 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var imageRoots = extraArgs.Contains("--images-dir") ? [] : new[] { "--images-dir", ImagesDir };
         var backend = FlaggedBackend is { } flagged ? new[] { "--nbd-backend", flagged } : [];
-        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}", "--bind", "127.0.0.1" }.Concat(backend).Concat(imageRoots).Concat(extraArgs))
+        var ports = portFlags ? new[] { "--port", $"{HttpPort}", "--nbd-port", $"{NbdPort}" } : [];
+        foreach (var arg in new[] { dll, "--data-dir", DataDir, "--bind", "127.0.0.1" }.Concat(ports).Concat(backend).Concat(imageRoots).Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }

@@ -26,10 +26,12 @@ public sealed class ScriptProcess : IDisposable
     public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
     public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
 
-    public static ScriptProcess Start(string script, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static ScriptProcess Start(
+        string script, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(script)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

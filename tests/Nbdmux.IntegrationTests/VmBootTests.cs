@@ -30,6 +30,21 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
     }
 
     [Fact]
+    public async Task VmBoot_demo_boot_sh_works_as_the_readme_shows_against_a_running_nbdmux()
+    {
+        await GuestVm.GetAsync();
+
+        using var demo = await ScriptProcess.RunAsync(
+            Path.Combine(Repository.Root, "scripts", "demo-boot.sh"),
+            [Daemon.Http.BaseAddress!.ToString().TrimEnd('/'), $"127.0.0.1:{Daemon.NbdPort}"],
+            TimeSpan.FromMinutes(3));
+
+        Assert.True(demo.ExitCode == 0, $"demo-boot.sh exited with {demo.ExitCode}:\n{demo.Stdout}\n{demo.Stderr}");
+        Assert.Contains("== the guest read its root disk over NBD from nbdmux", demo.Stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(Daemon.ImagesDir, "nbdmux-demo.*"));
+    }
+
+    [Fact]
     public async Task VmBoot_a_guest_writes_its_copy_on_write_root_directly_and_the_image_never_changes()
     {
         var guest = await GuestVm.GetAsync();

@@ -26,9 +26,9 @@ public static class NbdmuxAuthentication
 
         // Cookies and antiforgery tokens stay valid across restarts only if the keys do.
         services.AddDataProtection().SetApplicationName("nbdmux");
+        // The keys sign the log-in cookie; DataDirectory makes their directory readable by nbdmux's user only.
         services.AddOptions<KeyManagementOptions>().Configure<NbdmuxOptions, ILoggerFactory>((keys, options, logging) =>
-            keys.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(Path.Combine(options.DataDirFullPath, "keys")), logging));
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(options.KeyRingPath), logging));
         services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = "nbdmux.antiforgery";

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api.Configuration;
 
@@ -8,7 +9,7 @@ namespace Nbdmux.Api.Configuration;
 /// </summary>
 public sealed class ApiOptions : IValidatableObject
 {
-    [Range(1, 65535)]
+    [Range(1, 65535, ErrorMessage = "--port must be " + NbdmuxOptions.PortRange + ".")]
     public int Port { get; set; } = 8082;
 
     /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>

@@ -74,11 +74,30 @@ public static class NbdmuxSettings
 
     public static ApiOptions BindApi(IConfiguration configuration) => Bind<ApiOptions>(configuration);
 
+    /// <summary>The options as configured; a value that is not of its setting's type is a <see cref="StartupException"/> naming the setting.</summary>
     private static T Bind<T>(IConfiguration configuration) where T : new()
     {
+        var section = configuration.GetSection(NbdmuxOptions.Section);
+        foreach (var (flag, key, _) in Flags.Where(f => typeof(T).GetProperty(f.Key)?.PropertyType == typeof(int)))
+        {
+            if (section[key] is { } value && !int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                throw new StartupException($"{flag} (or {EnvironmentVariable(key)}) '{value}' is not a whole number; {NbdmuxOptions.Allowed(key)}.");
+            }
+        }
+
         var options = new T();
-        configuration.GetSection(NbdmuxOptions.Section).Bind(options);
+        section.Bind(options);
         return options;
+    }
+
+    /// <summary>The first problem of the options, in the words of the one line a failed start prints; null when there is none.</summary>
+    public static string? Problem(object options)
+    {
+        var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        return System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), problems, validateAllProperties: true)
+            ? null
+            : problems[0].ErrorMessage;
     }
 
     /// <summary>NBDMUX_NBD_SERVER_BIN for NbdServerBin.</summary>

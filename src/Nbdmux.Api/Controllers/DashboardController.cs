@@ -7,6 +7,7 @@ using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Exports.GetExports;
 using Nbdmux.Application.Exports.RegisterExport;
 using Nbdmux.Application.Exports.RemoveExport;
+using Nbdmux.Application.Images.GetImages;
 using Nbdmux.Application.NbdServer.GetNbdServerStatus;
 
 namespace Nbdmux.Api.Controllers;
@@ -21,7 +22,7 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
 
     [HttpGet("/")]
     public async Task<IActionResult> Index(CancellationToken cancellationToken) =>
-        View(await PageAsync(new AddExportForm(), TempData[ErrorKey] as string, cancellationToken));
+        View(await PageAsync(new AddExportForm(), TempData[ErrorKey] as string, addError: null, cancellationToken));
 
     /// <summary>Polled by dashboard.js to keep the page current without a reload.</summary>
     [HttpGet("/dashboard/live")]
@@ -33,10 +34,10 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
     {
         try
         {
-            var result = await mediator.Send(new RegisterExportCommand(form.Name, form.File, form.Readonly), cancellationToken);
-            TempData[NoticeKey] = result.Created
-                ? $"Export {result.Export.Name} added."
-                : $"Export {result.Export.Name} now serves {result.Export.File}.";
+            var result = await mediator.Send(form.ToCommand(), cancellationToken);
+            TempData[NoticeKey] = result.Created ? $"Export {result.Export.Name} added."
+                : result.Changed ? $"Export {result.Export.Name} now serves {result.Export.File}."
+                : $"Export {result.Export.Name} already served {result.Export.File} so; nothing changed.";
             return RedirectToAction(nameof(Index));
         }
         catch (ValidationException invalid)
@@ -83,13 +84,14 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
 
     private async Task<IActionResult> PageWithStatusAsync(AddExportForm form, string? error, int status, CancellationToken cancellationToken)
     {
-        var page = View(nameof(Index), await PageAsync(form, error, cancellationToken));
+        var page = View(nameof(Index), await PageAsync(form, removeError: null, error, cancellationToken));
         page.StatusCode = status;
         return page;
     }
 
-    private async Task<DashboardPage> PageAsync(AddExportForm form, string? error, CancellationToken cancellationToken) =>
-        new(await LiveAsync(cancellationToken), form, TempData[NoticeKey] as string, error);
+    private async Task<DashboardPage> PageAsync(AddExportForm form, string? removeError, string? addError, CancellationToken cancellationToken) =>
+        new(await LiveAsync(cancellationToken), form, TempData[NoticeKey] as string, removeError, addError,
+            await mediator.Send(new GetImagesQuery(1, GetImagesQuery.MaxPageSize), cancellationToken));
 
     private async Task<DashboardLive> LiveAsync(CancellationToken cancellationToken)
     {

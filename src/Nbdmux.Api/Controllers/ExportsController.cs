@@ -18,6 +18,9 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     private const string Json = "application/json";
     private const string ProblemJson = "application/problem+json";
 
+    /// <summary>Tells a 200 that replaced the name's file or access from one that found it already so.</summary>
+    public const string OutcomeHeader = "Nbdmux-Outcome";
+
     [HttpGet]
     [EndpointName("ListExports")]
     [EndpointSummary("All exports, sorted by name.")]
@@ -35,7 +38,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
 
     [HttpPost]
     [EndpointName("RegisterExport")]
-    [EndpointSummary("Serve a file under a name, or fetch one from src_url and serve it once ready (status queued at first); re-registering a name replaces its file and mode (201 new, 200 replaced).")]
+    [EndpointSummary("Serve a file under a name, or fetch one from src_url and serve it once ready (status queued at first); re-registering a name replaces its file and mode (201 new, 200 replaced or unchanged, as the Nbdmux-Outcome header says).")]
     [Consumes("application/json")]
     [RequestSizeLimit(MaxBodyBytes)]
     [ProducesResponseType<ExportDto>(StatusCodes.Status201Created, Json)]
@@ -52,6 +55,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
             request.Name, request.File, request.Readonly, request.CopyOnWrite, request.Allow, request.SrcUrl, request.Format, request.Sha256)
         { Force = force };
         var result = await mediator.Send(command, cancellationToken);
+        Response.Headers[OutcomeHeader] = result.Created ? "registered" : result.Changed ? "replaced" : "unchanged";
         return result.Created
             ? CreatedAtAction(nameof(Get), new { name = result.Export.Name }, result.Export)
             : Ok(result.Export);

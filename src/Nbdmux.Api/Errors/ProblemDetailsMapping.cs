@@ -35,6 +35,12 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
                 Detail = inUse.Message,
                 Extensions = { ["connections"] = inUse.Connections.Select(c => new { peer = c.Peer, since = c.Since }).ToArray() },
             },
+            ImageSharedException shared => new ProblemDetails
+            {
+                Status = ErrorStatus.Of(shared),
+                Title = "The file is exported under another name; nothing was changed.",
+                Detail = shared.Message,
+            },
             ImageUnservableException unservable => new ProblemDetails
             {
                 Status = ErrorStatus.Of(unservable),
@@ -85,6 +91,11 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
     public static void AddErrorMember(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
+        if (problem.Detail is null && problem.Status == StatusCodes.Status415UnsupportedMediaType)
+        {
+            problem.Detail = RequestBodyProblems.UnsupportedMediaType;
+        }
+
         if (problem.Detail is null && problem is HttpValidationProblemDetails { Errors.Count: > 0 } validation)
         {
             problem.Detail = string.Join(" ", validation.Errors.SelectMany(error => error.Value.Select(message => Describe(error.Key, message))));

@@ -1,8 +1,10 @@
 using MediatR;
+using Nbdmux.Api.Configuration;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExports;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.DataPlane;
 using Prometheus;
 
 namespace Nbdmux.Api.Metrics;
@@ -35,6 +37,7 @@ public static class MetricsEndpoint
     public static WebApplication UseNbdmuxMetrics(this WebApplication app)
     {
         var metrics = app.Services.GetRequiredService<NbdmuxMetrics>();
+        metrics.BuildInfo.WithLabels(NbdmuxVersion.Current, app.Services.GetRequiredService<INbdBackend>().Name).Set(1);
         metrics.Registry.AddBeforeCollectCallback(cancellationToken => CollectAsync(app.Services, metrics, cancellationToken));
         app.UseHttpMetrics(http => http.SetMetricFactory(metrics.Factory));
         app.MapMetrics("/metrics", metrics.Registry);
@@ -47,6 +50,7 @@ public static class MetricsEndpoint
         var status = nbdServer.Status;
         metrics.NbdServerUp.Set(status.IsRunning ? 1 : 0);
         metrics.NbdServerRestarts.IncTo(status.RestartCount);
+        metrics.NbdServerPlannedRestarts.IncTo(status.PlannedRestartCount);
         metrics.OverlayBytes.Set(nbdServer.OverlayBytes());
 
         await using var scope = services.CreateAsyncScope();

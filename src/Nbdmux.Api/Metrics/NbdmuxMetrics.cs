@@ -21,6 +21,9 @@ public sealed class NbdmuxMetrics : IWarmMetrics
         NbdServerUp = metrics.CreateGauge("nbdmux_nbd_server_up", "1 while the supervisor reports nbd-server running, else 0.");
         NbdServerRestarts = metrics.CreateCounter(
             "nbdmux_nbd_server_restarts_total", "Restarts of the NBD server since nbdmux started after it died or stopped answering.");
+        NbdServerPlannedRestarts = metrics.CreateCounter(
+            "nbdmux_nbd_server_planned_restarts_total", "Restarts of the NBD server since nbdmux started that an export change needed (nbd-server backend); not failures.");
+        BuildInfo = metrics.CreateGauge("nbdmux_build_info", "Always 1; the labels say which nbdmux and NBD backend run.", "version", "backend");
         OverlayBytes = metrics.CreateGauge("nbdmux_cow_overlay_bytes", "Disk space taken now by copy-on-write clients' private overlays.");
         Reconfigurations = metrics.CreateHistogram(
             "nbdmux_nbd_server_reconfiguration_seconds",
@@ -60,6 +63,10 @@ public sealed class NbdmuxMetrics : IWarmMetrics
     public Gauge NbdServerUp { get; }
 
     public Counter NbdServerRestarts { get; }
+
+    public Counter NbdServerPlannedRestarts { get; }
+
+    public Gauge BuildInfo { get; }
 
     public Gauge OverlayBytes { get; }
 

@@ -17,8 +17,13 @@ public static class AddCommand
         var command = new Command("add", "serve FILE as NAME, replacing any export of that name") { name, file, readWrite, copyOnWrite, allow, force };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            using var client = globals.CreateClient(parseResult);
             var cow = parseResult.GetValue(copyOnWrite);
+            if (cow && parseResult.GetValue(readWrite))
+            {
+                throw new CliUsageException("--rw and --cow cannot be combined: --cow already lets every client write, to a private overlay that leaves the image unchanged; --rw writes to the image itself. Pick one.");
+            }
+
+            using var client = globals.CreateClient(parseResult);
             var spec = new NbdmuxExportSpec(parseResult.GetRequiredValue(name), Path.GetFullPath(parseResult.GetRequiredValue(file)))
             {
                 Readonly = cow ? null : !parseResult.GetValue(readWrite),
@@ -29,7 +34,7 @@ public static class AddCommand
             var export = result.Export;
             await console.Out.WriteLineAsync(parseResult.GetValue(globals.Json)
                 ? JsonSerializer.Serialize(export, CliJsonContext.Default.NbdmuxExport)
-                : $"{(result.Created ? "added" : "replaced")} {export.Name}: {export.File} ({ExportTable.Mode(export)}, {ByteSize.Format(export.SizeBytes)}, {export.Status})");
+                : $"{(result.Created ? "added" : result.Changed ? "replaced" : "unchanged")} {export.Name}: {export.File} ({ExportTable.Mode(export)}, {ByteSize.Format(export.SizeBytes)}, {export.Status})");
             return NbdmuxCli.Success;
         });
         return command;

@@ -39,6 +39,9 @@ public sealed record ExportAccess
         Networks = entries?.Select(entry => entry.Network).ToArray();
     }
 
+    /// <summary>Clients write to the image itself (not to private copy-on-write overlays).</summary>
+    public bool WritesTheImage => !ReadOnly && !CopyOnWrite;
+
     public static ExportAccess ReadOnlyForEveryone { get; } = new(readOnly: true);
 
     /// <summary>What is wrong with the list as a whole (each entry is checked by <see cref="AllowEntry"/>).</summary>

@@ -17,6 +17,7 @@ public static class DataDirectory
             var probe = Path.Combine(path, $".write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, "");
             File.Delete(probe);
+            CreatePrivateDirectory(options.KeyRingPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -41,6 +42,18 @@ public static class DataDirectory
         }
 
         RefuseOverlap(options);
+    }
+
+    /// <summary>Stored unencrypted (no key on the host would protect them better than file permissions), so for nbdmux's user alone.</summary>
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>

@@ -11,11 +11,25 @@ public sealed class NbdmuxOptions : IValidatableObject
 {
     public const string Section = "Nbdmux";
 
+    public const string PortRange = "a port from 1 to 65535";
+
+    private const string HandshakeTimeoutRange = "from 1 to 3600 seconds";
+
+    /// <summary>What a whole-number setting accepts, for the message that refuses another value.</summary>
+    public static string Allowed(string key) => key switch
+    {
+        nameof(HandshakeTimeout) => $"give {HandshakeTimeoutRange}",
+        nameof(MaxWarms) => $"give {MaxWarmsRange}",
+        _ => $"give {PortRange}",
+    };
+
+    private const string MaxWarmsRange = "from 1 to 64";
+
     /// <summary>Where nbdmux keeps everything it writes: database, nbd-server config, pid file.</summary>
     [Required]
     public string DataDir { get; set; } = "./data";
 
-    [Range(1, 65535)]
+    [Range(1, 65535, ErrorMessage = "--nbd-port must be " + PortRange + ".")]
     public int NbdPort { get; set; } = 10809;
 
     /// <summary>The address the NBD server listens on (the HTTP API listens there too).</summary>
@@ -39,7 +53,7 @@ public sealed class NbdmuxOptions : IValidatableObject
     public string NbdkitBin { get; set; } = "nbdkit";
 
     /// <summary>Seconds a client may take from connecting to being served an export before it is disconnected.</summary>
-    [Range(1, 3600)]
+    [Range(1, 3600, ErrorMessage = "--handshake-timeout must be " + HandshakeTimeoutRange + ".")]
     public int HandshakeTimeout { get; set; } = 10;
 
     /// <summary>
@@ -59,7 +73,7 @@ public sealed class NbdmuxOptions : IValidatableObject
     public List<string> WarmSources { get; set; } = [];
 
     /// <summary>How many warms fetch at once; more wait, queued.</summary>
-    [Range(1, 64)]
+    [Range(1, 64, ErrorMessage = "--max-warms must be " + MaxWarmsRange + ".")]
     public int MaxWarms { get; set; } = 2;
 
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
@@ -68,6 +82,9 @@ public sealed class NbdmuxOptions : IValidatableObject
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0 && !url.Any(char.IsControl);
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
+
+    /// <summary>The keys that sign the dashboard's log-in cookies.</summary>
+    public string KeyRingPath => Path.Combine(DataDirFullPath, "keys");
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

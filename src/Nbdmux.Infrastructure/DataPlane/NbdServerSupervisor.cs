@@ -69,6 +69,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private NbdServerState _state = NbdServerState.Starting;
     private string? _lastError;
     private int _restarts;
+    private int _plannedRestarts;
     private long _lastLivenessCheck;
     private volatile NbdServerStatus _status = new(NbdServerState.Starting, null, null, 0, null);
 
@@ -297,6 +298,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _logger.LogInformation(
             "Export {ExportName} needs a restart of {Backend} (new to it, or a new mode); restarting it (connected clients stay)",
             export.Name, _backend.Name);
+        _plannedRestarts++;
         await RestartAsync(cancellationToken);
         await ProveServedAsync(export, cancellationToken);
     }
@@ -556,6 +558,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     {
         _state = state;
         var running = state == NbdServerState.Running ? _server : null;
-        _status = new NbdServerStatus(state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly());
+        _status = new NbdServerStatus(
+            state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly(), _plannedRestarts);
     }
 }

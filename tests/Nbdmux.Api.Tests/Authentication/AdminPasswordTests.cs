@@ -203,7 +203,7 @@ public sealed class AdminPasswordTests : IAsyncLifetime
 
         Assert.Matches("data-testid=\"server-state\">\\s*<span class=\"dot\" aria-hidden=\"true\"></span>down", live);
         Assert.Contains("nbd-server exited with status 1", live);
-        Assert.Contains("3 restarts", live);
+        Assert.Contains("3 crash restarts", live);
     }
 
     private static async Task AssertUnauthorizedProblemAsync(HttpResponseMessage response, string error)

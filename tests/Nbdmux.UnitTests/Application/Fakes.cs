@@ -26,7 +26,7 @@ internal sealed class Fakes
         NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 42, DateTimeOffset.UnixEpoch, 0, null));
         NbdServer.Setup(n => n.Connections()).Returns([]);
         Warmer.Setup(w => w.TargetPath(It.IsAny<string>())).Returns((string name) => $"/images/{name}.img");
-        Store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync([]);
+        Store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => _registered.ToList());
     }
 
     public ImageFile HasImage(string path, long size)
@@ -39,6 +39,11 @@ internal sealed class Fakes
     /// <summary>A made-up device and inode, one per path.</summary>
     public static FileIdentity IdentityOf(string path) => new(1, (ulong)StringComparer.Ordinal.GetHashCode(path));
 
-    public void Registered(Export export) =>
+    private readonly List<Export> _registered = [];
+
+    public void Registered(Export export)
+    {
+        _registered.Add(export);
         Store.Setup(s => s.FindAsync(export.Name, It.IsAny<CancellationToken>())).ReturnsAsync(export);
+    }
 }

@@ -78,5 +78,16 @@
         if (!window.confirm(question)) event.preventDefault();
     });
 
-    document.addEventListener("DOMContentLoaded", startLiveRefresh);
+    // A refused form comes back as a new page scrolled to the top: bring its errors into view.
+    function showFormErrors() {
+        const errors = document.querySelector("[data-scroll-into-view]");
+        if (!errors) return;
+        errors.scrollIntoView({ block: "start" });
+        errors.focus({ preventScroll: true });
+    }
+
+    document.addEventListener("DOMContentLoaded", () => {
+        showFormErrors();
+        startLiveRefresh();
+    });
 })();

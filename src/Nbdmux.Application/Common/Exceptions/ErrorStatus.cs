@@ -11,6 +11,7 @@ public static class ErrorStatus
         NotFoundException => 404,
         ExportInUseException => 409,
         ImageUnservableException => 409,
+        ImageSharedException => 409,
         NbdServerUnavailableException => 503,
         ChangeNotSavedException { NoSpace: true } => 507,
         ChangeNotSavedException => 503,

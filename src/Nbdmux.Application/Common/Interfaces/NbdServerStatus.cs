@@ -9,14 +9,17 @@ public enum NbdServerState
 }
 
 /// <summary>A snapshot of the nbd-server process as the supervisor sees it.</summary>
+/// <param name="RestartCount">Restarts after the server died or stopped answering.</param>
 /// <param name="Withheld">Registered exports it refuses to serve, with the reason (e.g. outside the image roots).</param>
+/// <param name="PlannedRestartCount">Restarts an export change needed (nbd-server learns new names only so); not a fault.</param>
 public sealed record NbdServerStatus(
     NbdServerState State,
     int? Pid,
     DateTimeOffset? RunningSince,
     int RestartCount,
     string? LastError,
-    IReadOnlyDictionary<string, string>? Withheld = null)
+    IReadOnlyDictionary<string, string>? Withheld = null,
+    int PlannedRestartCount = 0)
 {
     public bool IsRunning => State == NbdServerState.Running;
 

@@ -28,4 +28,5 @@ public sealed record RegisterExportCommand(
     string? IAuditedCommand.AuditExportName => Name;
 }
 
-public sealed record RegisterExportResult(ExportDto Export, bool Created);
+/// <param name="Changed">False when the name already served this file with this access: nothing was changed.</param>
+public sealed record RegisterExportResult(ExportDto Export, bool Created, bool Changed);

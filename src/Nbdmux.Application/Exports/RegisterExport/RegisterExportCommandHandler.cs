@@ -36,12 +36,18 @@ public sealed class RegisterExportCommandHandler(
         var previous = export is null ? null : ServedExport.From(export);
         audit.Found(created ? AuditActions.Register : AuditActions.Replace, export);
         IReadOnlyList<ClientConnection> displaced = [];
+        var changed = export is null || !export.IsServedAs(image, access) || export.Status != ExportStatus.Ready;
+        if (changed && !command.Force)
+        {
+            await RefuseSharingAsync(name, image, access, cancellationToken);
+        }
+
         if (export is null)
         {
             export = Export.Register(name, image, access, clock.GetUtcNow());
             store.Add(export);
         }
-        else if (!export.IsServedAs(image, access) || export.Status != ExportStatus.Ready)
+        else if (changed)
         {
             if (export.FilePath != image.Path && export.Status == ExportStatus.Ready)
             {
@@ -65,10 +71,10 @@ public sealed class RegisterExportCommandHandler(
 
         logger.LogInformation(
             "Export {ExportName} {Outcome}: {ImagePath} ({SizeBytes} bytes, {Mode}, allow {Allow})",
-            name, created ? "registered" : "replaced", image.Path, image.SizeBytes,
+            name, created ? "registered" : changed ? "replaced" : "unchanged", image.Path, image.SizeBytes,
             access.CopyOnWrite ? "copy-on-write" : access.ReadOnly ? "read-only" : "read-write",
             access.Allow is { } allow ? string.Join(", ", allow) : "everyone");
-        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
+        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created, changed);
     }
 
     /// <summary>
@@ -85,7 +91,7 @@ public sealed class RegisterExportCommandHandler(
         if (export is not null && export.IsWarmedFrom(source, access))
         {
             audit.Became(export);
-            return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), Created: false);
+            return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), Created: false, Changed: false);
         }
 
         var target = warmer.TargetPath(name);
@@ -123,7 +129,19 @@ public sealed class RegisterExportCommandHandler(
         warmer.Enqueue(name);
         logger.LogInformation("Export {ExportName} queued to warm from {SourceUrl} ({Format}) into {ImagePath}",
             name, source.Url, source.Format ?? "format from its first bytes", target);
-        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
+        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created, Changed: true);
+    }
+
+    /// <summary>One file may be read under many names, but written under one name only, and then read under no other.</summary>
+    private async Task RefuseSharingAsync(string name, ImageFile image, ExportAccess access, CancellationToken cancellationToken)
+    {
+        var other = (await store.ListAsync(cancellationToken)).FirstOrDefault(other =>
+            other.Name != name && (other.FilePath == image.Path || other.FileIdentity == image.Identity) &&
+            (access.WritesTheImage || other.Access.WritesTheImage));
+        if (other is not null)
+        {
+            throw new ImageSharedException(image.Path, other.Name, other.Access.WritesTheImage);
+        }
     }
 
     /// <summary>The file may have changed since validation; the size recorded must be the one served.</summary>
