@@ -16,6 +16,8 @@ namespace Nbdmux.Client;
 /// <param name="Problem">Why a withheld export is not served.</param>
 /// <param name="PartitionTable">"gpt", "mbr" or "none".</param>
 /// <param name="ConnectionCount">Clients connected now.</param>
+/// <param name="NbdClientCommand">What a running target types to attach it as /dev/nbd0.</param>
+/// <param name="KernelCommandLine">The kernel command line of a target that boots from it into RAM (deploy/ramboot).</param>
 public sealed record NbdmuxExport(
     string Name,
     string File,
@@ -28,4 +30,6 @@ public sealed record NbdmuxExport(
     IReadOnlyList<string>? Allow = null,
     string? Problem = null,
     string PartitionTable = "none",
-    int ConnectionCount = 0);
+    int ConnectionCount = 0,
+    string? NbdClientCommand = null,
+    string? KernelCommandLine = null);

@@ -34,7 +34,7 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
     {
         try
         {
-            var result = await mediator.Send(new RegisterExportCommand(form.Name, form.File, form.Readonly), cancellationToken);
+            var result = await mediator.Send(new RegisterExportCommand(form.Name, form.File, form.Readonly) { Target = Endpoint.Target }, cancellationToken);
             TempData[NoticeKey] = result.Created
                 ? $"Export {result.Export.Name} added."
                 : $"Export {result.Export.Name} now serves {result.Export.File}.";
@@ -98,15 +98,17 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
 
     private async Task<DashboardLive> LiveAsync(CancellationToken cancellationToken)
     {
-        var exports = await mediator.Send(new GetExportsQuery(), cancellationToken);
+        var exports = await mediator.Send(new GetExportsQuery(Endpoint.Target), cancellationToken);
         var server = await mediator.Send(new GetNbdServerStatusQuery(), cancellationToken);
         return new DashboardLive(
             exports,
             server.Status,
             server.OverlayBytes,
-            NbdEndpoint.For(Request, options.NbdPort, options.Bind),
+            Endpoint,
         $"{Request.Scheme}://{Request.Host}",
             password.IsRequired,
             clock.GetUtcNow());
     }
+
+    private NbdEndpoint Endpoint => NbdEndpoint.For(Request, options.NbdPort, options.Bind);
 }

@@ -1,16 +1,18 @@
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
+using Nbdmux.Api.Dashboard;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExport;
 using Nbdmux.Application.Exports.GetExports;
 using Nbdmux.Application.Exports.RegisterExport;
 using Nbdmux.Application.Exports.RemoveExport;
+using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api.Controllers;
 
 [ApiController]
 [Route("exports")]
-public sealed class ExportsController(IMediator mediator) : ControllerBase
+public sealed class ExportsController(IMediator mediator, NbdmuxOptions options) : ControllerBase
 {
     /// <summary>Large enough for any valid request, small enough that nobody can make nbdmux buffer much.</summary>
     public const int MaxBodyBytes = 16 * 1024;
@@ -23,7 +25,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     [EndpointSummary("All exports, sorted by name.")]
     [ProducesResponseType<IReadOnlyList<ExportDto>>(StatusCodes.Status200OK, Json)]
     public Task<ExportList> List(CancellationToken cancellationToken) =>
-        mediator.Send(new GetExportsQuery(), cancellationToken);
+        mediator.Send(new GetExportsQuery(Target), cancellationToken);
 
     [HttpGet("{name}")]
     [EndpointName("GetExport")]
@@ -31,7 +33,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     [ProducesResponseType<ExportDto>(StatusCodes.Status200OK, Json)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, ProblemJson)]
     public Task<ExportDto> Get(string name, CancellationToken cancellationToken) =>
-        mediator.Send(new GetExportQuery(name), cancellationToken);
+        mediator.Send(new GetExportQuery(name, Target), cancellationToken);
 
     [HttpPost]
     [EndpointName("RegisterExport")]
@@ -48,11 +50,14 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     public async Task<ActionResult<ExportDto>> Register(
         RegisterExportCommand command, [FromQuery] bool force, CancellationToken cancellationToken)
     {
-        var result = await mediator.Send(command with { Force = force }, cancellationToken);
+        var result = await mediator.Send(command with { Force = force, Target = Target }, cancellationToken);
         return result.Created
             ? CreatedAtAction(nameof(Get), new { name = result.Export.Name }, result.Export)
             : Ok(result.Export);
     }
+
+    /// <summary>Where targets reach the NBD port, for each record's nbd-client and kernel command lines.</summary>
+    private TargetAddress Target => NbdEndpoint.For(Request, options.NbdPort, options.Bind).Target;
 
     [HttpDelete("{name}")]
     [EndpointName("RemoveExport")]

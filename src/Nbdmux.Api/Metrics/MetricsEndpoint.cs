@@ -2,6 +2,7 @@ using MediatR;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExports;
+using Nbdmux.Infrastructure.Configuration;
 using Prometheus;
 
 namespace Nbdmux.Api.Metrics;
@@ -47,8 +48,11 @@ public static class MetricsEndpoint
         metrics.NbdServerRestarts.IncTo(status.RestartCount);
         metrics.OverlayBytes.Set(nbdServer.OverlayBytes());
 
+        // The records' command lines do not matter here; any address gives the same counts.
+        var options = services.GetRequiredService<NbdmuxOptions>();
         await using var scope = services.CreateAsyncScope();
-        var exports = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetExportsQuery(), cancellationToken);
+        var exports = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
+            new GetExportsQuery(new TargetAddress(options.Bind, options.NbdPort)), cancellationToken);
         foreach (var exportStatus in new[] { ExportDto.Active, ExportDto.Unavailable, ExportDto.Withheld })
         {
             metrics.Exports.WithLabels(exportStatus).Set(exports.Count(export => export.Status == exportStatus));

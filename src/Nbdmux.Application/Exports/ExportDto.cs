@@ -6,7 +6,12 @@ namespace Nbdmux.Application.Exports;
 /// <summary>A client connected to an export, as the API shows it.</summary>
 public sealed record ConnectionDto(string Peer, DateTimeOffset Since);
 
-/// <summary>An export as the API shows it (snake_case on the wire: size_bytes, created_at, ...).</summary>
+/// <summary>
+/// An export as the API shows it (snake_case on the wire: size_bytes, created_at, ...), with what a
+/// target runs to use it: <see cref="NbdClientCommand"/> from a running system, and
+/// <see cref="KernelCommandLine"/> to boot from it (deploy/ramboot). Both are null only for
+/// in-process callers that name no <see cref="TargetAddress"/>.
+/// </summary>
 public sealed record ExportDto(
     string Name,
     string File,
@@ -20,7 +25,9 @@ public sealed record ExportDto(
     int ConnectionCount,
     IReadOnlyList<ConnectionDto> Connections,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? NbdClientCommand,
+    string? KernelCommandLine)
 {
     /// <summary>Served to new clients now.</summary>
     public const string Active = "active";
@@ -31,7 +38,7 @@ public sealed record ExportDto(
     /// <summary>Registered, but not served: see <see cref="Problem"/> (e.g. outside the image roots).</summary>
     public const string Withheld = "withheld";
 
-    public static ExportDto From(Export export, NbdServerStatus server, IEnumerable<ClientConnection> connections)
+    public static ExportDto From(Export export, NbdServerStatus server, IEnumerable<ClientConnection> connections, TargetAddress? target)
     {
         var problem = server.WithheldReason(export.Name);
         var clients = connections.Where(c => c.Export == export.Name).Select(c => new ConnectionDto(c.Peer, c.Since)).ToList();
@@ -48,6 +55,8 @@ public sealed record ExportDto(
             clients.Count,
             clients,
             export.CreatedAt,
-            export.UpdatedAt);
+            export.UpdatedAt,
+            target?.NbdClientCommand(export.Name),
+            target?.KernelCommandLine(export.Name));
     }
 }

@@ -20,6 +20,10 @@ public sealed record RegisterExportCommand(
     [JsonIgnore]
     public bool Force { get; init; }
 
+    /// <summary>Where targets reach the NBD port, for the lines of the returned record. Never body JSON.</summary>
+    [JsonIgnore]
+    public TargetAddress? Target { get; init; }
+
     string IAuditedCommand.AuditAction => AuditActions.Register;
 
     string? IAuditedCommand.AuditExportName => Name;

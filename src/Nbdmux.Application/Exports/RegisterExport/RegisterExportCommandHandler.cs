@@ -65,7 +65,7 @@ public sealed class RegisterExportCommandHandler(
             name, created ? "registered" : "replaced", image.Path, image.SizeBytes,
             access.CopyOnWrite ? "copy-on-write" : access.ReadOnly ? "read-only" : "read-write",
             access.Allow is { } allow ? string.Join(", ", allow) : "everyone");
-        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created);
+        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections(), command.Target), created);
     }
 
     /// <summary>Swapping the file under a booted machine crashes it: only on request, and then cleanly.</summary>
