@@ -3,11 +3,14 @@
 # gcc builds the library that makes nbd-server restarts (new export names) fast; see
 # src/Nbdmux.Infrastructure/NbdServer/Preload/nbd_server_preload.c. nbdkit serves the exports through a plugin
 # that gcc builds with nbdkit-plugin-dev's header (src/Nbdmux.Infrastructure/Nbdkit/Plugin/nbdmux_plugin.c).
+# The VM tests' ramboot guest copies Debian's nbd-client, its libraries and its initramfs script from
+# this host (tests/vm/build-guest.sh); the kernel, initramfs-tools-core and klibc are fetched there
+# with apt-get download, not installed.
 set -euo pipefail
 
 case "${1:-run}" in
   run)  packages=(nbd-server gcc nbdkit nbdkit-plugin-dev) ;;
-  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio python3) ;;
+  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio nbd-client python3) ;;
   *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 
