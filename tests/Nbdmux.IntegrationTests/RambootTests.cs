@@ -88,8 +88,8 @@ public sealed class RambootTests(BackendDaemons daemons, ITestOutputHelper outpu
 
     /// <summary>
     /// nbdkit killed between attaching the export and mounting it: the session is gone before the
-    /// root is read, so initramfs-tools waits for a root it cannot read (rootdelay= seconds; 180
-    /// by default) and then panics into its shell (with panic=-1 a reboot, which ends QEMU).
+    /// root is read, so initramfs-tools starts waiting for a root it cannot read (then, after
+    /// rootdelay= seconds, 180 by default, its shell); the test ends the guest once it waits.
     /// </summary>
     [Fact]
     public async Task Ramboot_on_nbdkit_finds_no_root_when_nbdkit_is_killed_between_attach_and_mount()
@@ -97,16 +97,13 @@ public sealed class RambootTests(BackendDaemons daemons, ITestOutputHelper outpu
         var daemon = await daemons.For(Backends.Nbdkit);
         var guest = await GuestVm.GetAsync();
 
-        using var demo = StartDemo(guest, daemon, "ramboot-killed-in-boot", "nbdmux.test.pause=2 rootdelay=1");
+        using var demo = StartDemo(guest, daemon, "ramboot-killed-in-boot", "nbdmux.test.pause=2");
         await WaitForLineAsync(demo, Attached);
         var killed = await daemon.KillNbdServerAsync();
-        await demo.WaitAsync(RunWait);
+        await WaitForLineAsync(demo, "Waiting for root file system");
 
         var console = demo.Stdout;
-        var context = $"demo-ramboot.sh exit {demo.ExitCode}; output:\n{console}\nstderr:\n{demo.Stderr}";
-        Assert.True(demo.ExitCode == 1, context);
         Assert.Contains("block nbd0: Receive control failed", console);
-        Assert.Contains("Gave up waiting for root file system device", console);
         Assert.DoesNotContain("NBDMUX-MARKER:", console);
         await daemon.WaitUntilHealthyAsync(TimeSpan.FromSeconds(10));
         Assert.NotEqual(killed, daemon.NbdServerPid());
