@@ -39,6 +39,11 @@ public static class NbdmuxApp
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
+        builder.Services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<NbdmuxOptions>();
+            return new NbdListener(options.NbdPort, options.Bind);
+        });
 
         builder.Logging.AddNbdmuxConsole();
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

@@ -8,13 +8,12 @@ using Nbdmux.Application.Exports.GetExports;
 using Nbdmux.Application.Exports.RegisterExport;
 using Nbdmux.Application.Exports.RemoveExport;
 using Nbdmux.Application.NbdServer.GetNbdServerStatus;
-using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api.Controllers;
 
 /// <summary>The operator's page: what is served, whether nbd-server is healthy, and the forms to change it.</summary>
 [AutoValidateAntiforgeryToken]
-public sealed class DashboardController(IMediator mediator, NbdmuxOptions options, AdminPassword password, TimeProvider clock)
+public sealed class DashboardController(IMediator mediator, NbdListener nbd, AdminPassword password, TimeProvider clock)
     : Controller
 {
     private const string NoticeKey = "notice";
@@ -110,5 +109,5 @@ public sealed class DashboardController(IMediator mediator, NbdmuxOptions option
             clock.GetUtcNow());
     }
 
-    private NbdEndpoint Endpoint => NbdEndpoint.For(Request, options.NbdPort, options.Bind);
+    private NbdEndpoint Endpoint => NbdEndpoint.For(Request, nbd.Port, nbd.Bind);
 }

@@ -6,13 +6,12 @@ using Nbdmux.Application.Exports.GetExport;
 using Nbdmux.Application.Exports.GetExports;
 using Nbdmux.Application.Exports.RegisterExport;
 using Nbdmux.Application.Exports.RemoveExport;
-using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api.Controllers;
 
 [ApiController]
 [Route("exports")]
-public sealed class ExportsController(IMediator mediator, NbdmuxOptions options) : ControllerBase
+public sealed class ExportsController(IMediator mediator, NbdListener nbd) : ControllerBase
 {
     /// <summary>Large enough for any valid request, small enough that nobody can make nbdmux buffer much.</summary>
     public const int MaxBodyBytes = 16 * 1024;
@@ -57,7 +56,7 @@ public sealed class ExportsController(IMediator mediator, NbdmuxOptions options)
     }
 
     /// <summary>Where targets reach the NBD port, for each record's nbd-client and kernel command lines.</summary>
-    private TargetAddress Target => NbdEndpoint.For(Request, options.NbdPort, options.Bind).Target;
+    private TargetAddress Target => NbdEndpoint.For(Request, nbd.Port, nbd.Bind).Target;
 
     [HttpDelete("{name}")]
     [EndpointName("RemoveExport")]

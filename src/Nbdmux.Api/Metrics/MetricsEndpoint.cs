@@ -1,8 +1,8 @@
 using MediatR;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
+using Nbdmux.Api.Dashboard;
 using Nbdmux.Application.Exports.GetExports;
-using Nbdmux.Infrastructure.Configuration;
 using Prometheus;
 
 namespace Nbdmux.Api.Metrics;
@@ -49,10 +49,10 @@ public static class MetricsEndpoint
         metrics.OverlayBytes.Set(nbdServer.OverlayBytes());
 
         // The records' command lines do not matter here; any address gives the same counts.
-        var options = services.GetRequiredService<NbdmuxOptions>();
+        var nbd = services.GetRequiredService<NbdListener>();
         await using var scope = services.CreateAsyncScope();
         var exports = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
-            new GetExportsQuery(new TargetAddress(options.Bind, options.NbdPort)), cancellationToken);
+            new GetExportsQuery(new TargetAddress(nbd.Bind, nbd.Port)), cancellationToken);
         foreach (var exportStatus in new[] { ExportDto.Active, ExportDto.Unavailable, ExportDto.Withheld })
         {
             metrics.Exports.WithLabels(exportStatus).Set(exports.Count(export => export.Status == exportStatus));
