@@ -1,7 +1,7 @@
 using MediatR;
+using Nbdmux.Api.Dashboard;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
-using Nbdmux.Api.Dashboard;
 using Nbdmux.Application.Exports.GetExports;
 using Prometheus;
 
