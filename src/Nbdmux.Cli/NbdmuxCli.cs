@@ -5,7 +5,7 @@ using Nbdmux.Client;
 
 namespace Nbdmux.Cli;
 
-/// <summary>`nbdmux ls|add|warm|rm|images|health`: exit code 0 on success, otherwise one `nbdmux: ...` line on stderr.</summary>
+/// <summary>`nbdmux ls|show|add|warm|rm|images|health`: exit code 0 on success, otherwise one `nbdmux: ...` line on stderr.</summary>
 public static class NbdmuxCli
 {
     public const int Success = 0;
@@ -18,6 +18,7 @@ public static class NbdmuxCli
         var root = new RootCommand("Manage the NBD exports of an nbdmux daemon.")
         {
             ListCommand.Create(globals, console),
+            ShowCommand.Create(globals, console),
             AddCommand.Create(globals, console),
             WarmCommand.Create(globals, console),
             RemoveCommand.Create(globals, console),

@@ -29,6 +29,8 @@ namespace Nbdmux.Client;
 /// <param name="StartedAt">When the warm started fetching.</param>
 /// <param name="CompletedAt">When the warm became ready or failed.</param>
 /// <param name="Connections">The clients connected now.</param>
+/// <param name="NbdClientCommand">What a running target types to attach it as /dev/nbd0.</param>
+/// <param name="KernelCommandLine">The kernel command line of a target that boots from it into RAM (deploy/ramboot).</param>
 /// <remarks>Serialized in the daemon's member order, so `nbdmux --json` prints the records as the API does.</remarks>
 public sealed record NbdmuxExport(
     [property: JsonPropertyOrder(0)] string Name,
@@ -53,7 +55,9 @@ public sealed record NbdmuxExport(
     [property: JsonPropertyOrder(20)] DateTimeOffset? EnqueuedAt = null,
     [property: JsonPropertyOrder(21)] DateTimeOffset? StartedAt = null,
     [property: JsonPropertyOrder(22)] DateTimeOffset? CompletedAt = null,
-    [property: JsonPropertyOrder(10)] IReadOnlyList<NbdmuxConnection>? Connections = null)
+    [property: JsonPropertyOrder(10)] IReadOnlyList<NbdmuxConnection>? Connections = null,
+    [property: JsonPropertyOrder(23)] string? NbdClientCommand = null,
+    [property: JsonPropertyOrder(24)] string? KernelCommandLine = null)
 {
     /// <summary>Served to new clients now.</summary>
     public const string Ready = "ready";

@@ -49,7 +49,7 @@ public sealed class DashboardWarmTests : IDisposable
     private static ExportDto Warm(ExportStatus status, long done, long? total, int startedSecondsAgo) => new(
         "w", "/images/w.img", true, false, null, status, null, 0, "none", 0, [], Now, Now,
         "http://images.lab/pub/w.img.gz", "img.gz", null, total, done, total is { } t ? Math.Round(done * 100.0 / t, 1) : null, null,
-        Now, Now.AddSeconds(-startedSecondsAgo), null);
+        Now, Now.AddSeconds(-startedSecondsAgo), null, null, null);
 
     private static DashboardLive Live(ExportDto export) =>
         new([export], new NbdServerStatus(NbdServerState.Running, 1, Now, 0, null), 0, new NbdEndpoint("host", 10809, "0.0.0.0"), "http://host:8082", false, Now);

@@ -40,6 +40,25 @@ public sealed class ExportsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_record_names_the_nbd_client_line_and_the_ramboot_kernel_command_line_for_the_host_asked()
+    {
+        var file = _factory.CreateImage("a.img", 512);
+        var registered = await (await _http.PostAsJsonAsync("/exports", new { name = "node1", file })).Content.ReadFromJsonAsync<JsonObject>();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/exports/node1") { Headers = { Host = "10.20.0.1:8082" } };
+        var viaLabAddress = await (await _http.SendAsync(request)).Content.ReadFromJsonAsync<JsonObject>();
+        var listed = Assert.Single((await _http.GetFromJsonAsync<JsonArray>("/exports"))!);
+
+        foreach (var record in new[] { registered!, listed!.AsObject() })
+        {
+            Assert.Equal("nbd-client localhost 10809 -name node1 /dev/nbd0", (string?)record["nbd_client_command"]);
+            Assert.Equal("ip=dhcp nbdroot=localhost:10809/node1 root=/dev/nbd0 ro nbdmux.overlay=tmpfs", (string?)record["kernel_command_line"]);
+        }
+
+        Assert.Equal("nbd-client 10.20.0.1 10809 -name node1 /dev/nbd0", (string?)viaLabAddress!["nbd_client_command"]);
+        Assert.Equal("ip=dhcp nbdroot=10.20.0.1:10809/node1 root=/dev/nbd0 ro nbdmux.overlay=tmpfs", (string?)viaLabAddress["kernel_command_line"]);
+    }
+
+    [Fact]
     public async Task Re_posting_a_name_replaces_its_file_and_mode()
     {
         var first = _factory.CreateImage("a.img", 512);

@@ -40,7 +40,8 @@ public sealed class DashboardTests(DashboardApp app) : IClassFixture<DashboardAp
         await Expect(row.Locator(".size")).ToHaveTextAsync("1.5 GiB");
         await Expect(row).ToContainTextAsync("read-only");
         await Expect(row).ToContainTextAsync(image);
-        await Expect(row.Locator(".connect code")).ToHaveTextAsync($"nbd-client 127.0.0.1 {app.NbdPort} -name form-added /dev/nbd0");
+        await Expect(row.Locator(".connect .nbd-client code")).ToHaveTextAsync($"nbd-client 127.0.0.1 {app.NbdPort} -name form-added /dev/nbd0");
+        await Expect(row.Locator(".connect .ramboot code")).ToHaveTextAsync($"ip=dhcp nbdroot=127.0.0.1:{app.NbdPort}/form-added root=/dev/nbd0 ro nbdmux.overlay=tmpfs");
     }
 
     [Fact]

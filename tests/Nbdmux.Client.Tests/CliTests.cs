@@ -56,6 +56,24 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_prints_one_export_with_its_nbd_client_line_and_ramboot_kernel_command_line()
+    {
+        var image = _server.CreateImage("a.img", 4096);
+        await NbdmuxAsync("add", "node1", image);
+
+        var run = await NbdmuxAsync("show", "node1");
+        var json = await NbdmuxAsync("show", "node1", "--json");
+
+        Assert.Equal((0, ""), (run.ExitCode, run.Error));
+        Assert.Contains($"file:        {image}\n", run.Out);
+        Assert.Contains("mode:        ro\n", run.Out);
+        Assert.Contains("nbd-client:  nbd-client 127.0.0.1 10809 -name node1 /dev/nbd0\n", run.Out);
+        Assert.Contains("ramboot:     ip=dhcp nbdroot=127.0.0.1:10809/node1 root=/dev/nbd0 ro nbdmux.overlay=tmpfs\n", run.Out);
+        Assert.Equal("ip=dhcp nbdroot=127.0.0.1:10809/node1 root=/dev/nbd0 ro nbdmux.overlay=tmpfs",
+            JsonDocument.Parse(json.Out).RootElement.GetProperty("kernel_command_line").GetString());
+    }
+
+    [Fact]
     public async Task Ls_json_prints_the_snake_case_records()
     {
         var image = _server.CreateImage("a.img", 4096);

@@ -1,8 +1,9 @@
 namespace Nbdmux.IntegrationTests;
 
 /// <summary>
-/// The test guest of tests/vm (Debian cloud kernel + busybox initramfs), built once per test run
-/// into a cache that later runs reuse, and booted by QEMU from an NBD URI.
+/// The test guests of tests/vm (Debian cloud kernel + busybox initramfs, booted by QEMU from an
+/// NBD URI; and the ramboot initramfs, whose kernel attaches its root over virtio-net), built
+/// once per test run into a cache that later runs reuse.
 /// </summary>
 public sealed class GuestVm
 {
@@ -17,19 +18,26 @@ public sealed class GuestVm
     /// <summary>A boot is 2-3 s under TCG; this only stops a hung guest from eating the test run.</summary>
     public static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(40);
 
-    private const string HostPackages = "qemu-system-x86 busybox-static e2fsprogs cpio";
+    /// <summary>A ramboot (DHCP, initramfs-tools, switch to the root) is 10-20 s under TCG on a busy machine.</summary>
+    public static readonly TimeSpan RambootTimeout = TimeSpan.FromSeconds(90);
+
+    private const string HostPackages = "qemu-system-x86 busybox-static e2fsprogs cpio nbd-client";
     private static readonly Lazy<Task<GuestVm>> Built = new(BuildAsync);
 
     private GuestVm(string scriptsDir, string cacheDir)
     {
         ScriptsDir = scriptsDir;
+        CacheDir = cacheDir;
         Kernel = Path.Combine(cacheDir, "vmlinuz");
         Initrd = Path.Combine(cacheDir, "initrd.gz");
+        RambootInitrd = Path.Combine(cacheDir, "ramboot-initrd.gz");
     }
 
     public string ScriptsDir { get; }
+    public string CacheDir { get; }
     public string Kernel { get; }
     public string Initrd { get; }
+    public string RambootInitrd { get; }
 
     /// <summary>The guest, built on first use; a failed build fails every caller with the same message.</summary>
     public static Task<GuestVm> GetAsync() => Built.Value;
@@ -50,6 +58,13 @@ public sealed class GuestVm
             Path.Combine(ScriptsDir, "boot.sh"),
             [Kernel, Initrd, nbdUri, .. kernelArguments],
             new Dictionary<string, string> { ["BOOT_TIMEOUT"] = $"{BootTimeout.TotalSeconds}" });
+
+    /// <summary>Starts QEMU with a virtio NIC and no disk: the ramboot initramfs attaches its root as the kernel arguments say.</summary>
+    public ScriptProcess StartRamboot(params string[] kernelArguments) =>
+        ScriptProcess.Start(
+            Path.Combine(ScriptsDir, "boot-ramboot.sh"),
+            [Kernel, RambootInitrd, .. kernelArguments],
+            new Dictionary<string, string> { ["BOOT_TIMEOUT"] = $"{RambootTimeout.TotalSeconds}" });
 
     private static async Task<GuestVm> BuildAsync()
     {

@@ -154,6 +154,48 @@ public sealed class NbdmuxDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILLs the NBD server (nbd-server's listener, or nbdkit); a restart may be under way, so waits for one to exist.</summary>
+    public async Task<int> KillNbdServerAsync()
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (true)
+        {
+            if (NbdServerPid() is { } pid)
+            {
+                try
+                {
+                    System.Diagnostics.Process.GetProcessById(pid).Kill();
+                    return pid;
+                }
+                catch (ArgumentException)
+                {
+                    // a restart replaced it between reading the pid file and the kill
+                }
+            }
+
+            if (elapsed.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                throw new TimeoutException($"no {Backend} to kill within 5 s:\n{Output}");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    public async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (!(await Http.GetAsync("/healthz")).IsSuccessStatusCode)
+        {
+            if (elapsed.Elapsed > timeout)
+            {
+                throw new TimeoutException($"nbdmux not healthy within {timeout.TotalSeconds} s:\n{Output}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>
     /// Live NBD server processes started on this data dir (nbd-server's listeners and their
     /// children, or nbdkit, which outlives nbdmux on purpose).

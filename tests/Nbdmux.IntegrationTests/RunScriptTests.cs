@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Nbdmux.Testing;
 
 namespace Nbdmux.IntegrationTests;
 
@@ -14,10 +15,10 @@ public class RunScriptTests
         try
         {
             Directory.CreateDirectory(Path.Combine(caller, "images"));
-            var port = FreePort();
+            var port = LoopbackPorts.Free();
             using var run = ScriptProcess.Start(
                 Path.Combine(Repository.Root, "scripts", "run.sh"),
-                ["--data-dir", "./data", "--images-dir", "./images", "--port", $"{port}", "--nbd-port", $"{FreePort()}", "--bind", "127.0.0.1", "--nbd-backend", "nbd-server"],
+                ["--data-dir", "./data", "--images-dir", "./images", "--port", $"{port}", "--nbd-port", $"{LoopbackPorts.Free()}", "--bind", "127.0.0.1", "--nbd-backend", "nbd-server"],
                 workingDirectory: caller);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             var waited = Stopwatch.StartNew();
@@ -50,10 +51,4 @@ public class RunScriptTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

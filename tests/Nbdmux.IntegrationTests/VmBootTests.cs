@@ -90,7 +90,7 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
 
             Assert.False(boot.HasExited || boot.Stdout.Contains(GuestVm.MarkerLine),
                 $"the guest finished before the kill, so the kill proves nothing:\n{boot.Stdout}");
-            killed = await KillNbdServerAsync();
+            killed = await Daemon.KillNbdServerAsync();
             await boot.WaitAsync(BootWait);
             changesDuringBoot = churn.Changes;
         }
@@ -134,39 +134,7 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
         }
     }
 
-    /// <summary>SIGKILLs the listening nbd-server; the churn may be restarting it, so waits for one to exist.</summary>
-    private async Task<int> KillNbdServerAsync()
-    {
-        var elapsed = Stopwatch.StartNew();
-        while (true)
-        {
-            if (Daemon.NbdServerPid() is { } pid)
-            {
-                try
-                {
-                    Process.GetProcessById(pid).Kill();
-                    return pid;
-                }
-                catch (ArgumentException)
-                {
-                    // a listener restart replaced it between reading the pid file and the kill
-                }
-            }
-
-            Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(5), "no listening nbd-server to kill within 5 s");
-            await Task.Delay(5);
-        }
-    }
-
-    private async Task WaitUntilHealthyAsync()
-    {
-        var elapsed = Stopwatch.StartNew();
-        while (!(await Daemon.Http.GetAsync("/healthz")).IsSuccessStatusCode)
-        {
-            Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), $"nbdmux not healthy 10 s after the boot:\n{Daemon.Output}");
-            await Task.Delay(20);
-        }
-    }
+    private async Task WaitUntilHealthyAsync() => await Daemon.WaitUntilHealthyAsync(TimeSpan.FromSeconds(10));
 
     /// <summary>The churn's additions are gone and a new client of the neighbour gets its last acknowledged file and mode.</summary>
     private async Task AssertExportSetAfterChurnAsync(ExportChurn churn, string export)

@@ -34,7 +34,7 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
     {
         try
         {
-            var result = await mediator.Send(form.ToCommand(), cancellationToken);
+            var result = await mediator.Send(form.ToCommand() with { Target = Endpoint.Target }, cancellationToken);
             TempData[NoticeKey] = result.Created ? $"Export {result.Export.Name} added."
                 : result.Changed ? $"Export {result.Export.Name} now serves {result.Export.File}."
                 : $"Export {result.Export.Name} already served {result.Export.File} so; nothing changed.";
@@ -95,15 +95,17 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
 
     private async Task<DashboardLive> LiveAsync(CancellationToken cancellationToken)
     {
-        var exports = await mediator.Send(new GetExportsQuery(), cancellationToken);
+        var exports = await mediator.Send(new GetExportsQuery(Endpoint.Target), cancellationToken);
         var server = await mediator.Send(new GetNbdServerStatusQuery(), cancellationToken);
         return new DashboardLive(
             exports,
             server.Status,
             server.OverlayBytes,
-            NbdEndpoint.For(Request, nbd.Port, nbd.Bind),
+            Endpoint,
         $"{Request.Scheme}://{Request.Host}",
             password.IsRequired,
             clock.GetUtcNow());
     }
+
+    private NbdEndpoint Endpoint => NbdEndpoint.For(Request, nbd.Port, nbd.Bind);
 }

@@ -1,5 +1,6 @@
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
+using Nbdmux.Api.Dashboard;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExport;
 using Nbdmux.Application.Exports.GetExports;
@@ -10,7 +11,7 @@ namespace Nbdmux.Api.Controllers;
 
 [ApiController]
 [Route("exports")]
-public sealed class ExportsController(IMediator mediator) : ControllerBase
+public sealed class ExportsController(IMediator mediator, NbdListener nbd) : ControllerBase
 {
     /// <summary>Large enough for any valid request, small enough that nobody can make nbdmux buffer much.</summary>
     public const int MaxBodyBytes = 16 * 1024;
@@ -26,7 +27,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     [EndpointSummary("All exports, sorted by name.")]
     [ProducesResponseType<IReadOnlyList<ExportDto>>(StatusCodes.Status200OK, Json)]
     public Task<ExportList> List(CancellationToken cancellationToken) =>
-        mediator.Send(new GetExportsQuery(), cancellationToken);
+        mediator.Send(new GetExportsQuery(Target), cancellationToken);
 
     [HttpGet("{name}")]
     [EndpointName("GetExport")]
@@ -34,7 +35,7 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     [ProducesResponseType<ExportDto>(StatusCodes.Status200OK, Json)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, ProblemJson)]
     public Task<ExportDto> Get(string name, CancellationToken cancellationToken) =>
-        mediator.Send(new GetExportQuery(name), cancellationToken);
+        mediator.Send(new GetExportQuery(name, Target), cancellationToken);
 
     [HttpPost]
     [EndpointName("RegisterExport")]
@@ -53,13 +54,16 @@ public sealed class ExportsController(IMediator mediator) : ControllerBase
     {
         var command = new RegisterExportCommand(
             request.Name, request.File, request.Readonly, request.CopyOnWrite, request.Allow, request.SrcUrl, request.Format, request.Sha256)
-        { Force = force };
+        { Force = force, Target = Target };
         var result = await mediator.Send(command, cancellationToken);
         Response.Headers[OutcomeHeader] = result.Created ? "registered" : result.Changed ? "replaced" : "unchanged";
         return result.Created
             ? CreatedAtAction(nameof(Get), new { name = result.Export.Name }, result.Export)
             : Ok(result.Export);
     }
+
+    /// <summary>Where targets reach the NBD port, for each record's nbd-client and kernel command lines.</summary>
+    private TargetAddress Target => NbdEndpoint.For(Request, nbd.Port, nbd.Bind).Target;
 
     [HttpDelete("{name}")]
     [EndpointName("RemoveExport")]

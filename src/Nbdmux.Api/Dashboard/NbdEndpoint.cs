@@ -1,3 +1,5 @@
+using Nbdmux.Application.Exports;
+
 namespace Nbdmux.Api.Dashboard;
 
 /// <summary>Where targets connect: the host the browser used (it reached nbdmux, so a target likely can too) and the NBD port.</summary>
@@ -6,5 +8,5 @@ public sealed record NbdEndpoint(string Host, int Port, string Bind)
     public static NbdEndpoint For(HttpRequest request, int nbdPort, string bind) =>
         new(request.Host.Host.Trim('[', ']'), nbdPort, bind);
 
-    public string ClientCommand(string exportName) => $"nbd-client {Host} {Port} -name {exportName} /dev/nbd0";
+    public TargetAddress Target => new(Host, Port);
 }

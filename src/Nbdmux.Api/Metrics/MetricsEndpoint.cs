@@ -1,5 +1,6 @@
 using MediatR;
 using Nbdmux.Api.Configuration;
+using Nbdmux.Api.Dashboard;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExports;
@@ -53,8 +54,11 @@ public static class MetricsEndpoint
         metrics.NbdServerPlannedRestarts.IncTo(status.PlannedRestartCount);
         metrics.OverlayBytes.Set(nbdServer.OverlayBytes());
 
+        // The records' command lines do not matter here; any address gives the same counts.
+        var nbd = services.GetRequiredService<NbdListener>();
         await using var scope = services.CreateAsyncScope();
-        var exports = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetExportsQuery(), cancellationToken);
+        var exports = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
+            new GetExportsQuery(new TargetAddress(nbd.Bind, nbd.Port)), cancellationToken);
         foreach (var exportStatus in ExportDto.Statuses)
         {
             metrics.Exports.WithLabels(ExportStatusWords.Of(exportStatus)).Set(exports.Count(export => export.Status == exportStatus));

@@ -10,7 +10,10 @@ public sealed record ConnectionDto(string Peer, DateTimeOffset Since);
 /// An export as the API shows it (snake_case on the wire: size_bytes, created_at, ...). The warm
 /// fields keep the names and meaning of the Python nbdmux 0.2.1: <see cref="BytesDone"/> of
 /// <see cref="BytesTotal"/> fetched, <see cref="Progress"/> in percent with one decimal; all null
-/// for an export registered with a file.
+/// for an export registered with a file. It carries what a target runs to use it:
+/// <see cref="NbdClientCommand"/> from a running system, and <see cref="KernelCommandLine"/> to
+/// boot from it (deploy/ramboot); both null only for in-process callers that name no
+/// <see cref="TargetAddress"/>.
 /// </summary>
 public sealed record ExportDto(
     string Name,
@@ -35,12 +38,14 @@ public sealed record ExportDto(
     string? Error,
     DateTimeOffset? EnqueuedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    string? NbdClientCommand,
+    string? KernelCommandLine)
 {
     /// <summary>The statuses a record can show, in the order the dashboard and metrics list them.</summary>
     public static IReadOnlyList<ExportStatus> Statuses { get; } = Enum.GetValues<ExportStatus>();
 
-    public static ExportDto From(Export export, NbdServerStatus server, IEnumerable<ClientConnection> connections)
+    public static ExportDto From(Export export, NbdServerStatus server, IEnumerable<ClientConnection> connections, TargetAddress? target)
     {
         var problem = export.Status == ExportStatus.Ready ? server.WithheldReason(export.Name) : null;
         var clients = connections.Where(c => c.Export == export.Name).Select(c => new ConnectionDto(c.Peer, c.Since)).ToList();
@@ -69,6 +74,8 @@ public sealed record ExportDto(
             export.Error,
             export.EnqueuedAt,
             export.StartedAt,
-            export.CompletedAt);
+            export.CompletedAt,
+            target?.NbdClientCommand(export.Name),
+            target?.KernelCommandLine(export.Name));
     }
 }

@@ -18,7 +18,7 @@ public sealed class ExportListOutputFormatterTests
             name, $"/images/{name}.img", Readonly: true, CopyOnWrite: false, Allow: null, ExportStatus.Unavailable, Problem: null,
             SizeBytes: 512, PartitionTable: "none", ConnectionCount: 0, Connections: [], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
             SrcUrl: null, Format: null, Sha256: null, BytesTotal: null, BytesDone: null, Progress: null, Error: null,
-            EnqueuedAt: null, StartedAt: null, CompletedAt: null)).ToList());
+            EnqueuedAt: null, StartedAt: null, CompletedAt: null, NbdClientCommand: null, KernelCommandLine: null)).ToList());
 
     [Fact]
     public void A_list_is_rendered_once_exactly_as_the_serializer_writes_its_records()

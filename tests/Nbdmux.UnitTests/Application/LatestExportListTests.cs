@@ -14,23 +14,37 @@ public class LatestExportListTests
 
     private static readonly IReadOnlyList<ClientConnection> NoClients = [];
 
+    private static readonly TargetAddress Lab = new("10.0.0.2", 10809);
+
     private readonly LatestExportList _latest = new();
 
     [Fact]
     public void The_same_registry_status_and_clients_give_the_same_list()
     {
-        var list = _latest.For(Registry, Running, NoClients);
+        var list = _latest.For(Registry, Running, NoClients, Lab);
 
-        Assert.Same(list, _latest.For(Registry, Running, NoClients));
+        Assert.Same(list, _latest.For(Registry, Running, NoClients, Lab));
     }
 
     [Fact]
     public void A_new_registry_status_or_set_of_clients_gives_a_new_list_that_shows_it()
     {
-        _latest.For(Registry, Running, NoClients);
+        _latest.For(Registry, Running, NoClients, Lab);
 
-        Assert.Empty(_latest.For([], Running, NoClients));
-        Assert.Equal(ExportStatus.Unavailable, Assert.Single(_latest.For(Registry, Running with { State = NbdServerState.Restarting }, NoClients)).Status);
-        Assert.Equal(1, Assert.Single(_latest.For(Registry, Running, [new ClientConnection("7", "node1", "10.0.0.9:4000", DateTimeOffset.UnixEpoch)])).ConnectionCount);
+        Assert.Empty(_latest.For([], Running, NoClients, Lab));
+        Assert.Equal(ExportStatus.Unavailable, Assert.Single(_latest.For(Registry, Running with { State = NbdServerState.Restarting }, NoClients, Lab)).Status);
+        Assert.Equal(1, Assert.Single(_latest.For(Registry, Running, [new ClientConnection("7", "node1", "10.0.0.9:4000", DateTimeOffset.UnixEpoch)], Lab)).ConnectionCount);
+    }
+
+    [Fact]
+    public void Each_record_gives_the_nbd_client_and_ramboot_kernel_command_lines_for_the_address_asked_for()
+    {
+        var node = Assert.Single(_latest.For(Registry, Running, NoClients, Lab));
+        Assert.Equal("nbd-client 10.0.0.2 10809 -name node1 /dev/nbd0", node.NbdClientCommand);
+        Assert.Equal("ip=dhcp nbdroot=10.0.0.2:10809/node1 root=/dev/nbd0 ro nbdmux.overlay=tmpfs", node.KernelCommandLine);
+
+        var overIpv6 = Assert.Single(_latest.For(Registry, Running, NoClients, new TargetAddress("fd00::2", 10900)));
+        Assert.Equal("nbd-client fd00::2 10900 -name node1 /dev/nbd0", overIpv6.NbdClientCommand);
+        Assert.Equal("ip=dhcp nbdroot=[fd00::2]:10900/node1 root=/dev/nbd0 ro nbdmux.overlay=tmpfs", overIpv6.KernelCommandLine);
     }
 }

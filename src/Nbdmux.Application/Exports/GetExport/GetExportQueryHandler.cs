@@ -11,6 +11,6 @@ public sealed class GetExportQueryHandler(IExportStore store, INbdServer nbdServ
     {
         var export = await store.FindAsync(query.Name, cancellationToken)
             ?? throw NotFoundException.Export(query.Name);
-        return ExportDto.From(export, nbdServer.Status, nbdServer.Connections());
+        return ExportDto.From(export, nbdServer.Status, nbdServer.Connections(), query.Target);
     }
 }

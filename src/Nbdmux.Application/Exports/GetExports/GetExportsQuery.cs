@@ -2,5 +2,5 @@ using MediatR;
 
 namespace Nbdmux.Application.Exports.GetExports;
 
-/// <summary>Every export, sorted by name.</summary>
-public sealed record GetExportsQuery : IRequest<ExportList>;
+/// <summary>Every export, sorted by name; <paramref name="Target"/> is where targets reach the NBD port.</summary>
+public sealed record GetExportsQuery(TargetAddress Target) : IRequest<ExportList>;

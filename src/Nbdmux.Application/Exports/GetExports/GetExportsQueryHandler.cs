@@ -11,6 +11,6 @@ public sealed class GetExportsQueryHandler(IExportStore store, INbdServer nbdSer
         var status = nbdServer.Status;
         var connections = nbdServer.Connections();
         var exports = await store.ListAsync(cancellationToken);
-        return latest.For(exports, status, connections);
+        return latest.For(exports, status, connections, query.Target);
     }
 }

@@ -23,6 +23,9 @@ public sealed record RegisterExportCommand(
     /// <summary>Replace the file even if clients are connected (they are disconnected).</summary>
     public bool Force { get; init; }
 
+    /// <summary>Where targets reach the NBD port, for the lines of the returned record.</summary>
+    public TargetAddress? Target { get; init; }
+
     string IAuditedCommand.AuditAction => SrcUrl is null ? AuditActions.Register : AuditActions.Warm;
 
     string? IAuditedCommand.AuditExportName => Name;

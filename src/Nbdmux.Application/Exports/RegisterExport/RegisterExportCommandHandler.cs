@@ -25,7 +25,7 @@ public sealed class RegisterExportCommandHandler(
         if (command.SrcUrl is { } sourceUrl)
         {
             var format = command.Format ?? WarmFormat.FromUrl(new Uri(sourceUrl));
-            return await QueueWarmAsync(name, new WarmSource(sourceUrl, format, command.Sha256?.ToLowerInvariant()), access, command.Force, cancellationToken);
+            return await QueueWarmAsync(name, new WarmSource(sourceUrl, format, command.Sha256?.ToLowerInvariant()), access, command.Force, command.Target, cancellationToken);
         }
 
         var image = InspectAgain(command.File!);
@@ -74,7 +74,7 @@ public sealed class RegisterExportCommandHandler(
             name, created ? "registered" : changed ? "replaced" : "unchanged", image.Path, image.SizeBytes,
             access.CopyOnWrite ? "copy-on-write" : access.ReadOnly ? "read-only" : "read-write",
             access.Allow is { } allow ? string.Join(", ", allow) : "everyone");
-        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created, changed);
+        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections(), command.Target), created, changed);
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public sealed class RegisterExportCommandHandler(
     /// export warmed from a new source stops being served until that warm is ready.
     /// </summary>
     private async Task<RegisterExportResult> QueueWarmAsync(
-        string name, WarmSource source, ExportAccess access, bool force, CancellationToken cancellationToken)
+        string name, WarmSource source, ExportAccess access, bool force, TargetAddress? reachedAt, CancellationToken cancellationToken)
     {
         await using var change = await store.BeginChangeAsync(cancellationToken);
         var export = await store.FindAsync(name, cancellationToken);
@@ -91,7 +91,7 @@ public sealed class RegisterExportCommandHandler(
         if (export is not null && export.IsWarmedFrom(source, access))
         {
             audit.Became(export);
-            return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), Created: false, Changed: false);
+            return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections(), reachedAt), Created: false, Changed: false);
         }
 
         var target = warmer.TargetPath(name);
@@ -129,7 +129,7 @@ public sealed class RegisterExportCommandHandler(
         warmer.Enqueue(name);
         logger.LogInformation("Export {ExportName} queued to warm from {SourceUrl} ({Format}) into {ImagePath}",
             name, source.Url, source.Format ?? "format from its first bytes", target);
-        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections()), created, Changed: true);
+        return new RegisterExportResult(ExportDto.From(export, nbdServer.Status, nbdServer.Connections(), reachedAt), created, Changed: true);
     }
 
     /// <summary>One file may be read under many names, but written under one name only, and then read under no other.</summary>
