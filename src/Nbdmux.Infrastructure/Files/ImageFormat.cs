@@ -57,7 +57,7 @@ public static class ImageFormat
     }
 
     private static string Refusal(string path, string format, string fix) =>
-        $"file '{path}' is a {format} image, but nbd-server serves raw bytes: {fix.Replace("IMAGE", path)}, then register the raw file.";
+        $"file '{path}' is a {format} image, but nbdmux serves raw bytes: {fix.Replace("IMAGE", path)}, then register the raw file.";
 
     private static byte[] ReadAt(Stream image, long offset, int count)
     {
