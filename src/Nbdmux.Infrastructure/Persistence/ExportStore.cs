@@ -19,6 +19,18 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
     public async Task<IReadOnlyList<Export>> ListAsync(CancellationToken cancellationToken) =>
         _changing ? await QueryAsync(cancellationToken) : await committed.GetAsync(() => QueryAsync(cancellationToken));
 
+    public async Task<IReadOnlyList<Export>> RegisteredWithAsync(string path, FileIdentity? identity, CancellationToken cancellationToken)
+    {
+        // SQLite keeps the identity's unsigned numbers as signed 64-bit integers (ExportConfiguration).
+        long? device = identity is { } known ? unchecked((long)known.Device) : null;
+        long? inode = identity is { } same ? unchecked((long)same.Inode) : null;
+        // The names first, in SQL of its own: EF Core cannot map the identity's complex columns from raw SQL.
+        var names = await db.Database
+            .SqlQuery<string>($"SELECT name AS Value FROM exports WHERE file = {path} OR (file_device = {device} AND file_inode = {inode})")
+            .ToListAsync(cancellationToken);
+        return names.Count == 0 ? [] : await db.Exports.AsNoTracking().Where(e => names.Contains(e.Name)).ToListAsync(cancellationToken);
+    }
+
     public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)
     {
         space.EnsureRoomForAChange();

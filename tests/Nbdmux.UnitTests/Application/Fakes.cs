@@ -27,6 +27,9 @@ internal sealed class Fakes
         NbdServer.Setup(n => n.Connections()).Returns([]);
         Warmer.Setup(w => w.TargetPath(It.IsAny<string>())).Returns((string name) => $"/images/{name}.img");
         Store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => _registered.ToList());
+        Store.Setup(s => s.RegisteredWithAsync(It.IsAny<string>(), It.IsAny<FileIdentity?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string path, FileIdentity? identity, CancellationToken _) =>
+                _registered.Where(e => e.FilePath == path || (identity is not null && e.FileIdentity == identity)).ToList());
     }
 
     public ImageFile HasImage(string path, long size)

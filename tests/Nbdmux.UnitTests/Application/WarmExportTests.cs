@@ -84,7 +84,7 @@ public class WarmExportTests
     public async Task A_warm_whose_landing_path_another_export_serves_is_refused()
     {
         var other = Export.Register("other", new ImageFile("/images/node1.img", 4096, Fakes.IdentityOf("/images/node1.img")), ExportAccess.ReadOnlyForEveryone, _clock.GetUtcNow());
-        _fakes.Store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync([other]);
+        _fakes.Registered(other);
 
         var refusal = await Assert.ThrowsAsync<ImageUnservableException>(() => Handler().Handle(new RegisterExportCommand("node1", null, null, SrcUrl: Url), default));
 

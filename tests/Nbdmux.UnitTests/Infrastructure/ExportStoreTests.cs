@@ -99,6 +99,24 @@ public sealed class ExportStoreTests : IAsyncLifetime
         Assert.Equal(["live-True"], await Context().AuditEvents.Select(e => e.ExportName).ToListAsync());
     }
 
+    [Fact]
+    public async Task Exports_registered_with_a_file_are_found_by_its_path_or_by_its_identity()
+    {
+        var store = Store();
+        await using (var change = await store.BeginChangeAsync(default))
+        {
+            store.Add(Export.Register("by-path", new ImageFile("/images/a.img", 512, new FileIdentity(1, 10)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+            store.Add(Export.Register("by-link", new ImageFile("/images/link.img", 512, new FileIdentity(ulong.MaxValue, 20)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+            store.Add(Export.Register("other", new ImageFile("/images/b.img", 512, new FileIdentity(1, 30)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+            await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
+        }
+
+        var found = await Store().RegisteredWithAsync("/images/a.img", new FileIdentity(ulong.MaxValue, 20), default);
+
+        Assert.Equal(["by-link", "by-path"], found.Select(e => e.Name).Order());
+        Assert.Empty(await Store().RegisteredWithAsync("/images/c.img", null, default));
+    }
+
     private ExportStore Store(AuditedChange? audited = null) =>
         new(Context(), _committed, new DataDirSpace(new Nbdmux.Infrastructure.Configuration.NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
             new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()));

@@ -14,6 +14,13 @@ public interface IExportStore
     Task<IReadOnlyList<Export>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The exports registered with the file at <paramref name="path"/> or with the file
+    /// <paramref name="identity"/> names (another path to it), as committed: asked on every
+    /// registration, so it looks up those rows alone.
+    /// </summary>
+    Task<IReadOnlyList<Export>> RegisteredWithAsync(string path, FileIdentity? identity, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Starts a change that holds the registry's write lock until it is committed or disposed,
     /// so concurrent changes to the same name apply one after the other.
     /// </summary>

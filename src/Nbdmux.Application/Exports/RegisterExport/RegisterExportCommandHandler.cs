@@ -95,7 +95,7 @@ public sealed class RegisterExportCommandHandler(
         }
 
         var target = warmer.TargetPath(name);
-        if ((await store.ListAsync(cancellationToken)).FirstOrDefault(other => other.Name != name && other.FilePath == target) is { } holder)
+        if ((await store.RegisteredWithAsync(target, null, cancellationToken)).FirstOrDefault(other => other.Name != name) is { } holder)
         {
             throw new ImageUnservableException(
                 $"a warm of '{name}' lands its image at '{target}', which export '{holder.Name}' registers; remove '{holder.Name}' or warm under another name.");
@@ -135,9 +135,8 @@ public sealed class RegisterExportCommandHandler(
     /// <summary>One file may be read under many names, but written under one name only, and then read under no other.</summary>
     private async Task RefuseSharingAsync(string name, ImageFile image, ExportAccess access, CancellationToken cancellationToken)
     {
-        var other = (await store.ListAsync(cancellationToken)).FirstOrDefault(other =>
-            other.Name != name && (other.FilePath == image.Path || other.FileIdentity == image.Identity) &&
-            (access.WritesTheImage || other.Access.WritesTheImage));
+        var other = (await store.RegisteredWithAsync(image.Path, image.Identity, cancellationToken)).FirstOrDefault(other =>
+            other.Name != name && (access.WritesTheImage || other.Access.WritesTheImage));
         if (other is not null)
         {
             throw new ImageSharedException(image.Path, other.Name, other.Access.WritesTheImage);
