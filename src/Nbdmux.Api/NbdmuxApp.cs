@@ -38,13 +38,13 @@ public static class NbdmuxApp
         builder.Services.AddOptions<NbdmuxOptions>()
             .BindConfiguration(NbdmuxOptions.Section)
             .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<NbdmuxOptions>, NbdmuxOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<NbdmuxOptions>, FirstProblemValidator<NbdmuxOptions>>();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<NbdmuxOptions>>().Value);
         builder.Services.AddOptions<ApiOptions>()
             .BindConfiguration(NbdmuxOptions.Section)
-            .ValidateDataAnnotations()
-            .Validate<IOptions<NbdmuxOptions>>((api, nbd) => api.Port != nbd.Value.NbdPort, $"--port and --nbd-port are the same; they must differ.")
+            .Validate<IOptions<NbdmuxOptions>>((api, nbd) => api.Port != nbd.Value.NbdPort, "--port and --nbd-port are the same; they must differ.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ApiOptions>, FirstProblemValidator<ApiOptions>>();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<ApiOptions>>().Value);
         builder.Services.AddSingleton(provider =>
         {

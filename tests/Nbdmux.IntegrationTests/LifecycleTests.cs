@@ -114,6 +114,7 @@ public sealed class LifecycleTests
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("nbdmux: ", line);
         Assert.Contains(message, line);
+        Assert.DoesNotContain("validation failed", line, StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]
