@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Testing;
 
 namespace Nbdmux.IntegrationTests.Warming;
 
@@ -48,7 +49,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         Assert.Equal(images.Packed(format).Length, (long?)ready["bytes_total"]);
         Assert.NotNull((string?)ready["completed_at"]);
         Assert.Equal(images.Raw, await NbdCopyAsync(Daemon, name));
-        Assert.True(AllocatedBytes((string)ready["file"]!) < WarmImages.SizeBytes / 2, "the zeros of the image were written out instead of left as holes");
+        Assert.True(DiskUsage.AllocatedBytes((string)ready["file"]!) < WarmImages.SizeBytes / 2, "the zeros of the image were written out instead of left as holes");
     }
 
     [Fact]
@@ -319,12 +320,4 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
     }
 
     private IEnumerable<string> StagedFiles(string name) => Directory.EnumerateFiles(Daemon.ImagesDir, $".{name}.*.warming");
-
-    private static long AllocatedBytes(string path)
-    {
-        var (exitCode, output) = ExternalTool.RunAsync("stat", "-c", "%b %B", path).GetAwaiter().GetResult();
-        Assert.Equal(0, exitCode);
-        var parts = output.Trim().Split(' ');
-        return long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) * long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Warming;
+using Nbdmux.Testing;
 
 namespace Nbdmux.UnitTests.Infrastructure.Warming;
 
@@ -35,7 +36,7 @@ public sealed class WarmingPartsTests : IDisposable
 
         Assert.Equal(image, File.ReadAllBytes(path));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(image)), sha256);
-        Assert.True(AllocatedBytes(path) <= 64 << 10, $"{AllocatedBytes(path)} bytes allocated for 20 KiB of data");
+        Assert.True(DiskUsage.AllocatedBytes(path) <= 64 << 10, $"{DiskUsage.AllocatedBytes(path)} bytes allocated for 20 KiB of data");
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class WarmingPartsTests : IDisposable
         }
 
         Assert.Equal((1 << 20) + 1000, new FileInfo(path).Length);
-        Assert.Equal(0, AllocatedBytes(path));
+        Assert.Equal(0, DiskUsage.AllocatedBytes(path));
     }
 
     [Theory]
@@ -86,13 +87,5 @@ public sealed class WarmingPartsTests : IDisposable
         Assert.True(sources.MayFollow(new Uri("https://images.example/pub/mirror/a.img")));
         Assert.False(sources.MayFollow(new Uri("https://images.example/pub/../etc/a")));
         Assert.False(sources.MayFollow(new Uri("file:///etc/passwd")));
-    }
-
-    private static long AllocatedBytes(string path)
-    {
-        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
-        var fields = stat.StandardOutput.ReadToEnd().Trim().Split(' ');
-        stat.WaitForExit();
-        return long.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture) * long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
