@@ -19,16 +19,19 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
     public async Task<IReadOnlyList<Export>> ListAsync(CancellationToken cancellationToken) =>
         _changing ? await QueryAsync(cancellationToken) : await committed.GetAsync(() => QueryAsync(cancellationToken));
 
-    public async Task<IReadOnlyList<Export>> RegisteredWithAsync(string path, FileIdentity? identity, CancellationToken cancellationToken)
+    public async Task<ImageSharer?> SharerAsync(string path, FileIdentity? identity, string besides, bool onlyWriters, CancellationToken cancellationToken)
     {
         // SQLite keeps the identity's unsigned numbers as signed 64-bit integers (ExportConfiguration).
         long? device = identity is { } known ? unchecked((long)known.Device) : null;
         long? inode = identity is { } same ? unchecked((long)same.Inode) : null;
-        // The names first, in SQL of its own: EF Core cannot map the identity's complex columns from raw SQL.
-        var names = await db.Database
-            .SqlQuery<string>($"SELECT name AS Value FROM exports WHERE file = {path} OR (file_device = {device} AND file_inode = {inode})")
-            .ToListAsync(cancellationToken);
-        return names.Count == 0 ? [] : await db.Exports.AsNoTracking().Where(e => names.Contains(e.Name)).ToListAsync(cancellationToken);
+        // SQL of its own: EF Core cannot compare the identity's complex columns from LINQ here.
+        var sharers = await db.Database.SqlQuery<ImageSharer>($"""
+            SELECT name AS "Name", (NOT readonly AND NOT copy_on_write) AS "Writes" FROM exports
+            WHERE (file = {path} OR (file_device = {device} AND file_inode = {inode})) AND name <> {besides}
+              AND (NOT {onlyWriters} OR (NOT readonly AND NOT copy_on_write))
+            ORDER BY name LIMIT 1
+            """).ToListAsync(cancellationToken);
+        return sharers.FirstOrDefault();
     }
 
     public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)

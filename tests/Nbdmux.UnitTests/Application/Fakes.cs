@@ -27,9 +27,14 @@ internal sealed class Fakes
         NbdServer.Setup(n => n.Connections()).Returns([]);
         Warmer.Setup(w => w.TargetPath(It.IsAny<string>())).Returns((string name) => $"/images/{name}.img");
         Store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => _registered.ToList());
-        Store.Setup(s => s.RegisteredWithAsync(It.IsAny<string>(), It.IsAny<FileIdentity?>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync((string path, FileIdentity? identity, CancellationToken _) =>
-                _registered.Where(e => e.FilePath == path || (identity is not null && e.FileIdentity == identity)).ToList());
+        Store.Setup(s => s.SharerAsync(It.IsAny<string>(), It.IsAny<FileIdentity?>(), It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string path, FileIdentity? identity, string besides, bool onlyWriters, CancellationToken _) =>
+                _registered
+                    .Where(e => e.Name != besides && (e.FilePath == path || (identity is not null && e.FileIdentity == identity)))
+                    .Where(e => !onlyWriters || e.Access.WritesTheImage)
+                    .OrderBy(e => e.Name, StringComparer.Ordinal)
+                    .Select(e => new ImageSharer(e.Name, e.Access.WritesTheImage))
+                    .FirstOrDefault());
     }
 
     public ImageFile HasImage(string path, long size)

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Moq;
 using Nbdmux.Application.Common.Audit;
+using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Persistence;
@@ -100,21 +101,44 @@ public sealed class ExportStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Exports_registered_with_a_file_are_found_by_its_path_or_by_its_identity()
+    public async Task A_sharer_of_a_file_is_found_by_its_path_or_by_its_identity()
+    {
+        await RegisterAsync(
+            Export.Register("by-path", new ImageFile("/images/a.img", 512, new FileIdentity(1, 10)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch),
+            Export.Register("by-link", new ImageFile("/images/link.img", 512, new FileIdentity(ulong.MaxValue, 20)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch),
+            Export.Register("other", new ImageFile("/images/b.img", 512, new FileIdentity(1, 30)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+
+        Assert.Equal(new ImageSharer("by-link", false), await Store().SharerAsync("/images/a.img", new FileIdentity(ulong.MaxValue, 20), "new", onlyWriters: false, default));
+        Assert.Equal(new ImageSharer("by-path", false), await Store().SharerAsync("/images/a.img", null, "new", onlyWriters: false, default));
+        Assert.Null(await Store().SharerAsync("/images/a.img", null, "by-path", onlyWriters: false, default));
+        Assert.Null(await Store().SharerAsync("/images/c.img", null, "new", onlyWriters: false, default));
+    }
+
+    [Fact]
+    public async Task Only_a_writer_is_a_sharer_when_only_writers_are_asked_for()
+    {
+        var writable = new ExportAccess(readOnly: false);
+        var copyOnWrite = new ExportAccess(readOnly: false, copyOnWrite: true);
+        await RegisterAsync(
+            Export.Register("a-reader", new ImageFile("/images/a.img", 512, new FileIdentity(1, 10)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch),
+            Export.Register("b-cow", new ImageFile("/images/a.img", 512, new FileIdentity(1, 10)), copyOnWrite, DateTimeOffset.UnixEpoch),
+            Export.Register("c-writer", new ImageFile("/images/a.img", 512, new FileIdentity(1, 10)), writable, DateTimeOffset.UnixEpoch));
+
+        Assert.Equal(new ImageSharer("c-writer", true), await Store().SharerAsync("/images/a.img", null, "new", onlyWriters: true, default));
+        Assert.Null(await Store().SharerAsync("/images/a.img", null, "c-writer", onlyWriters: true, default));
+        Assert.Equal(new ImageSharer("a-reader", false), await Store().SharerAsync("/images/a.img", null, "c-writer", onlyWriters: false, default));
+    }
+
+    private async Task RegisterAsync(params Export[] exports)
     {
         var store = Store();
-        await using (var change = await store.BeginChangeAsync(default))
+        await using var change = await store.BeginChangeAsync(default);
+        foreach (var export in exports)
         {
-            store.Add(Export.Register("by-path", new ImageFile("/images/a.img", 512, new FileIdentity(1, 10)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
-            store.Add(Export.Register("by-link", new ImageFile("/images/link.img", 512, new FileIdentity(ulong.MaxValue, 20)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
-            store.Add(Export.Register("other", new ImageFile("/images/b.img", 512, new FileIdentity(1, 30)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
-            await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
+            store.Add(export);
         }
 
-        var found = await Store().RegisteredWithAsync("/images/a.img", new FileIdentity(ulong.MaxValue, 20), default);
-
-        Assert.Equal(["by-link", "by-path"], found.Select(e => e.Name).Order());
-        Assert.Empty(await Store().RegisteredWithAsync("/images/c.img", null, default));
+        await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
     }
 
     private ExportStore Store(AuditedChange? audited = null) =>

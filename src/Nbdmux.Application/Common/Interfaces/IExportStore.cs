@@ -14,11 +14,12 @@ public interface IExportStore
     Task<IReadOnlyList<Export>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The exports registered with the file at <paramref name="path"/> or with the file
-    /// <paramref name="identity"/> names (another path to it), as committed: asked on every
-    /// registration, so it looks up those rows alone.
+    /// An export other than <paramref name="besides"/> registered with the file at
+    /// <paramref name="path"/> or with the file <paramref name="identity"/> names (another path to
+    /// it), as committed; with <paramref name="onlyWriters"/>, one that writes it. Asked on every
+    /// registration, so it answers with one row however many exports share the file.
     /// </summary>
-    Task<IReadOnlyList<Export>> RegisteredWithAsync(string path, FileIdentity? identity, CancellationToken cancellationToken);
+    Task<ImageSharer?> SharerAsync(string path, FileIdentity? identity, string besides, bool onlyWriters, CancellationToken cancellationToken);
 
     /// <summary>
     /// Starts a change that holds the registry's write lock until it is committed or disposed,
@@ -42,3 +43,6 @@ public interface IExportChange : IAsyncDisposable
     /// <exception cref="Exceptions.ChangeNotSavedException">The registry could not record the change.</exception>
     Task CommitAsync(Func<Task> makeLive, Func<Task> undo, CancellationToken cancellationToken);
 }
+
+/// <summary>Another export registered with the same image file, and whether it writes to it.</summary>
+public sealed record ImageSharer(string Name, bool Writes);

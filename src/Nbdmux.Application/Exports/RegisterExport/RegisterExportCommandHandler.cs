@@ -95,7 +95,7 @@ public sealed class RegisterExportCommandHandler(
         }
 
         var target = warmer.TargetPath(name);
-        if ((await store.RegisteredWithAsync(target, null, cancellationToken)).FirstOrDefault(other => other.Name != name) is { } holder)
+        if (await store.SharerAsync(target, null, besides: name, onlyWriters: false, cancellationToken) is { } holder)
         {
             throw new ImageUnservableException(
                 $"a warm of '{name}' lands its image at '{target}', which export '{holder.Name}' registers; remove '{holder.Name}' or warm under another name.");
@@ -135,11 +135,10 @@ public sealed class RegisterExportCommandHandler(
     /// <summary>One file may be read under many names, but written under one name only, and then read under no other.</summary>
     private async Task RefuseSharingAsync(string name, ImageFile image, ExportAccess access, CancellationToken cancellationToken)
     {
-        var other = (await store.RegisteredWithAsync(image.Path, image.Identity, cancellationToken)).FirstOrDefault(other =>
-            other.Name != name && (access.WritesTheImage || other.Access.WritesTheImage));
-        if (other is not null)
+        var onlyWriters = !access.WritesTheImage;
+        if (await store.SharerAsync(image.Path, image.Identity, besides: name, onlyWriters, cancellationToken) is { } other)
         {
-            throw new ImageSharedException(image.Path, other.Name, other.Access.WritesTheImage);
+            throw new ImageSharedException(image.Path, other.Name, other.Writes);
         }
     }
 
