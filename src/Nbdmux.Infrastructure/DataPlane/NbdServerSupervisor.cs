@@ -273,6 +273,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                await AuditServedFilesAsync(stoppingToken);
                 if (await NeedsRestartAsync(stoppingToken))
                 {
                     await _restartPolicy.ExecuteAsync(RestartAfterFailureAsync, stoppingToken);
@@ -414,6 +415,48 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     }
 
     /// <summary>
+    /// Looks at every served file with the gate released, then withholds what changed unless a
+    /// change has published that export anew meanwhile (it was checked as it was published).
+    /// </summary>
+    private async Task AuditServedFilesAsync(CancellationToken cancellationToken)
+    {
+        if (!_fileAudit.IsDue)
+        {
+            return;
+        }
+
+        ServedExport[] served;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            served = [.. _desired.Values];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        var changed = _fileAudit.FindChanged(served);
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var (export, reason) in changed.Where(found => Equals(_desired.GetValueOrDefault(found.Export.Name), found.Export)))
+            {
+                Withhold(export.Name, reason);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
     /// One watchdog tick: backend housekeeping, then whether the server died or stopped
     /// answering. Sets the state to <see cref="NbdServerState.Restarting"/> when it needs a restart.
     /// </summary>
@@ -425,14 +468,6 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             foreach (var (name, reason) in _backend.Poll(_server))
             {
                 Withhold(name, reason);
-            }
-
-            if (_fileAudit.IsDue)
-            {
-                foreach (var (name, reason) in _fileAudit.FindChanged(_desired.Values))
-                {
-                    Withhold(name, reason);
-                }
             }
 
             if (_server is not { } server)

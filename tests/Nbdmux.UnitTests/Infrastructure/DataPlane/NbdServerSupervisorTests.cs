@@ -211,6 +211,44 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
         Assert.Equal(NbdServerState.Running, _supervisor.Status.State);
     }
 
+    [Fact]
+    public async Task Changes_go_through_while_the_served_files_are_looked_at()
+    {
+        Register("looked-at");
+        await StartAsync();
+        bool? publishedDuringTheLook = null;
+        _images.Setup(i => i.ChangeSinceRegistration(It.Is<ServedExport>(e => e.Name == "looked-at")))
+            .Returns(() =>
+            {
+                publishedDuringTheLook ??= Task.Run(() => _supervisor.PublishAsync(Served("other"), CancellationToken.None)).Wait(TimeSpan.FromSeconds(5));
+                return null;
+            });
+
+        await TickUntilAsync(() => publishedDuringTheLook is not null, step: TimeSpan.FromMilliseconds(100));
+
+        Assert.True(publishedDuringTheLook);
+        Assert.Contains("other", _backend.Published.Keys);
+    }
+
+    [Fact]
+    public async Task A_file_found_changed_is_not_withheld_when_its_export_was_published_anew_meanwhile()
+    {
+        Register("moving");
+        await StartAsync();
+        _images.Setup(i => i.ChangeSinceRegistration(It.Is<ServedExport>(e => e.Name == "moving" && e.FilePath == "/images/disk.img")))
+            .Returns(() =>
+            {
+                Task.Run(() => _supervisor.PublishAsync(Served("moving", "/images/new.img"), CancellationToken.None)).Wait(TimeSpan.FromSeconds(5));
+                return "it was replaced";
+            });
+
+        await TickUntilAsync(() => _backend.Published["moving"].FilePath == "/images/new.img", step: TimeSpan.FromMilliseconds(100));
+        await TickUntilAsync(() => _images.Invocations.Count(call => call.Method.Name == nameof(IImageFiles.ChangeSinceRegistration)) >= 2, step: TimeSpan.FromMilliseconds(500));
+
+        Assert.Null(_supervisor.Status.WithheldReason("moving"));
+        Assert.Equal("/images/new.img", _backend.Published["moving"].FilePath);
+    }
+
     private void Register(string name, string file = "/images/disk.img") =>
         _registered.Add(Export.Register(name, new ImageFile(file, 4096, Identity), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
 
