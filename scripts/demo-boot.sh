@@ -35,30 +35,11 @@ root=$(printf '%s' "$images" | sed -n 's/.*"roots":\["\([^"]*\)".*/\1/p')
 echo "== building the guest (cached in $cache)"
 "$vm/build-guest.sh" "$cache"
 
-work=$(mktemp -d "$root/nbdmux-demo.XXXXXX")
-chmod 755 "$work" # nbd-server may run as another user than this script
 export_name=demo-boot-$$
-marker=demo-$(date +%Y%m%d-%H%M%S)-$$
-registered=0
-cleanup() {
-    if [ "$registered" = 1 ]; then
-        echo "== removing export $export_name"
-        curl -sS --fail-with-body "${auth[@]}" -X DELETE "$url/exports/$export_name" || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "== root image with marker $marker"
-"$vm/make-root-image.sh" "$work/root.img" "$marker"
-chmod 644 "$work/root.img"
-
-echo "== registering export $export_name at $url"
-curl -sS --fail-with-body "${auth[@]}" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"$export_name\",\"file\":\"$work/root.img\",\"readonly\":true}" \
-    "$url/exports"
-echo
-registered=1
+# shellcheck source=scripts/demo-export.sh
+. "$repo/scripts/demo-export.sh"
+demo_export "$root" demo
+echo "$record"
 
 uri=nbd://$nbd/$export_name
 echo "== booting from $uri (QEMU, TCG; a few seconds)"

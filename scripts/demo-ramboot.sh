@@ -40,28 +40,9 @@ case $nbd_host in 127.0.0.1 | localhost | "[::1]") nbd_host=10.0.2.2 ;; esac
 echo "== building the guest (cached in $cache)"
 "$vm/build-guest.sh" "$cache"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/nbdmux-ramboot.XXXXXX")
-chmod 755 "$work" # nbd-server may run as another user than this script
-marker=ramboot-$(date +%Y%m%d-%H%M%S)-$$
-registered=0
-cleanup() {
-    if [ "$registered" = 1 ]; then
-        echo "== removing export $export_name"
-        curl -sS --fail-with-body "${auth[@]}" -X DELETE "$url/exports/$export_name?force=true" || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "== root image with marker $marker"
-"$vm/make-root-image.sh" "$work/root.img" "$marker"
-chmod 644 "$work/root.img"
-
-echo "== registering export $export_name at $url"
-record=$(curl -sS --fail-with-body "${auth[@]}" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"$export_name\",\"file\":\"$work/root.img\",\"readonly\":true}" \
-    "$url/exports")
-registered=1
+# shellcheck source=scripts/demo-export.sh
+. "$repo/scripts/demo-export.sh"
+demo_export "${TMPDIR:-/tmp}" ramboot
 line=$(printf '%s' "$record" | sed -n 's/.*"kernel_command_line":"\([^"]*\)".*/\1/p')
 [ -n "$line" ] || { echo "== the record has no kernel_command_line: $record" >&2; exit 1; }
 echo "== nbdmux says a target boots with: $line"
