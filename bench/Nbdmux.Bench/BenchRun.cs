@@ -57,6 +57,8 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
         Phase("diagnosis");
         progress("D1/D2: bare nbd-server start");
         await MeasureBareStartAsync(imageA);
+        progress("D3: disk flush");
+        MeasureDiskSync();
         Phase("end");
         _observations.Add($"Load average (1 min) when each phase started: {string.Join(", ", _loadByPhase)} (other work on this machine counts in it too).");
     }
@@ -386,5 +388,11 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
 
             _figures.Add(spec.Of(times, "`nbd-server -C config` with nbdmux's preload library until NBD_OPT_GO succeeds; each start is one run (the floor under every listener restart of the nbd-server backend)"));
         }
+    }
+
+    private void MeasureDiskSync()
+    {
+        var p50s = Enumerable.Range(0, plan.Repetitions).Select(_ => Stats.Median(DiskSync.Measure(workDir, plan.RepostSamples * 2)));
+        _figures.Add(Figures.DiskSyncP50.Of(p50s, $"{plan.RepostSamples * 2} fsyncs per repetition, each after a 4 KiB append to one file beside the data dirs: the floor under every change nbdmux acknowledges (SQLite flushes each commit)"));
     }
 }

@@ -72,6 +72,8 @@ public static class Figures
     public static readonly FigureSpec BareStartSmall = new("D1", "diagnosis: bare nbd-server start until it negotiates, 1 section, DH generation skipped (as nbdmux starts it)", "ms", Baseline);
     public static readonly FigureSpec BareStartLarge = new("D2", "diagnosis: bare nbd-server start until it negotiates, {N}+1 sections, DH generation skipped (as nbdmux starts it)", "ms", Baseline);
 
+    public static readonly FigureSpec DiskSyncP50 = new("D3", "diagnosis: fsync after a 4 KiB append on the data dirs' disk, p50", "ms", Baseline);
+
     public static readonly IReadOnlyList<FigureSpec> All =
     [
         RegistrationsTotal, RegistrationsSpeedup, RegistrationMedian,
@@ -83,7 +85,7 @@ public static class Figures
         OneReader, OneReaderRatio, EightReaders, EightReadersRatio,
         OneReaderBare, OneReaderNbdkit, OneReaderNbdkitRatio, EightReadersBare, EightReadersNbdkit, EightReadersNbdkitRatio,
         IdleRss, LoadedRss, StartToHealthy,
-        BareStartSmall, BareStartLarge,
+        BareStartSmall, BareStartLarge, DiskSyncP50,
     ];
 
     /// <summary>Every cell a complete run fills: each figure on each of its daemons, or once for a baseline.</summary>
