@@ -1,5 +1,6 @@
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
+using Nbdmux.Domain;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Api.Dashboard;
