@@ -15,7 +15,7 @@ public sealed record DashboardLive(
     bool PasswordRequired,
     DateTimeOffset Now)
 {
-    public string ServerState => Server.State.ToString().ToLowerInvariant();
+    public string ServerState => EnumWords.Of(Server.State);
 
     public static bool IsWarming(ExportDto export) => export.Status is ExportStatus.Queued or ExportStatus.Fetching or ExportStatus.Decompressing;
 

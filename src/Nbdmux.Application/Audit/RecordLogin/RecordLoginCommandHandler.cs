@@ -8,7 +8,7 @@ public sealed class RecordLoginCommandHandler(AuditRecorder audit) : IRequestHan
 {
     public async Task<Unit> Handle(RecordLoginCommand command, CancellationToken cancellationToken)
     {
-        await audit.RecordAsync(AuditActions.Login, null, AuditEvent.ChangeRecord.None, command.Result);
+        await audit.RecordAsync(AuditAction.Login, null, AuditEvent.ChangeRecord.None, command.Result);
         return Unit.Value;
     }
 }
