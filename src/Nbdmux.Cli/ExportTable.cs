@@ -1,4 +1,5 @@
 using Nbdmux.Client;
+using Nbdmux.Domain;
 
 namespace Nbdmux.Cli;
 
@@ -11,7 +12,7 @@ public static class ExportTable
     public static void Write(TextWriter output, IReadOnlyList<NbdmuxExport> exports)
     {
         var rows = exports
-            .Select(export => new[] { export.Name, export.File, ByteSize.Format(export.SizeBytes), Mode(export), $"{export.ConnectionCount}", export.Status })
+            .Select(export => new[] { export.Name, export.File, ByteSize.Describe(export.SizeBytes), Mode(export), $"{export.ConnectionCount}", export.Status })
             .Prepend(Header)
             .ToList();
         var widths = Enumerable.Range(0, Header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();

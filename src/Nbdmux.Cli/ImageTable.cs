@@ -1,4 +1,5 @@
 using Nbdmux.Client;
+using Nbdmux.Domain;
 
 namespace Nbdmux.Cli;
 
@@ -19,7 +20,7 @@ public static class ImageTable
         var rows = page.Images
             .Select(image => new[]
             {
-                image.Path, ByteSize.Format(image.SizeBytes),
+                image.Path, ByteSize.Describe(image.SizeBytes),
                 image.Servable ? $"yes ({image.PartitionTable})" : "no", image.Exports.Count > 0 ? string.Join(",", image.Exports) : "-",
             })
             .Prepend(Header)

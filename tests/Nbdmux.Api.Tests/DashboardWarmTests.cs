@@ -47,7 +47,7 @@ public sealed class DashboardWarmTests : IDisposable
     }
 
     private static ExportDto Warm(ExportStatus status, long done, long? total, int startedSecondsAgo) => new(
-        "w", "/images/w.img", true, false, null, status, null, 0, "none", 0, [], Now, Now,
+        "w", "/images/w.img", true, false, null, status, null, 0, PartitionTable.None, 0, [], Now, Now,
         "http://images.lab/pub/w.img.gz", "img.gz", null, total, done, total is { } t ? Math.Round(done * 100.0 / t, 1) : null, null,
         Now, Now.AddSeconds(-startedSecondsAgo), null, null, null);
 

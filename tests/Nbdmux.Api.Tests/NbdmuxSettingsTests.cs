@@ -42,6 +42,30 @@ public class NbdmuxSettingsTests
             ["NBDMUX_DATA_DIR", "NBDMUX_PORT", "NBDMUX_NBD_PORT", "NBDMUX_BIND", "NBDMUX_NBD_BACKEND", "NBDMUX_NBD_SERVER_BIN", "NBDMUX_HANDSHAKE_TIMEOUT", "NBDMUX_NBDKIT_BIN", "NBDMUX_IMAGES_DIR", "NBDMUX_WITHCACHE_URL", "NBDMUX_WARM_SOURCES", "NBDMUX_MAX_WARMS", "NBDMUX_ADMIN_PASSWORD", "NBDMUX_LOG_FORMAT"],
             NbdmuxSettings.Flags.Select(flag => NbdmuxSettings.EnvironmentVariable(flag.Key)));
 
+    /// <summary>The options word a problem about the setting; the operator reads it with the flag that gives it.</summary>
+    [Theory]
+    [InlineData("--nbd-port", "0", "--nbd-port must be a port from 1 to 65535.")]
+    [InlineData("--handshake-timeout", "3601", "--handshake-timeout must be from 1 to 3600 seconds.")]
+    [InlineData("--max-warms", "65", "--max-warms must be from 1 to 64.")]
+    [InlineData("--bind", "localhost", "--bind 'localhost' is not an IP address (e.g. 0.0.0.0, 127.0.0.1 or ::).")]
+    [InlineData("--data-dir", "", "--data-dir must not be empty.")]
+    [InlineData("--data-dir", "/var/lib/\tnbdmux", "--data-dir must not contain control characters.")]
+    [InlineData("--nbd-backend", "qemu-nbd", "--nbd-backend 'qemu-nbd' must be nbdkit or nbd-server.")]
+    [InlineData("--withcache-url", "withcache:4041", "--withcache-url 'withcache:4041' must be an absolute http or https URL (e.g. http://withcache:4041).")]
+    [InlineData("--warm-source", "https://images.example/lab", "--warm-source 'https://images.example/lab' must be an absolute http or https URL ending in '/'")]
+    [InlineData("--port", "99999", "--port must be a port from 1 to 65535.")]
+    [InlineData("--admin-password", "", "--admin-password is empty; give a password or leave the setting out to run without one.")]
+    [InlineData("--admin-password", " spaced", "--admin-password starts or ends with whitespace, so it could never be sent as 'Authorization: Bearer <password>'; choose another.")]
+    [InlineData("--log-format", "xml", "--log-format 'xml' must be text or json.")]
+    public void A_bad_setting_is_refused_in_the_words_of_its_flag(string flag, string value, string message)
+    {
+        string[] args = [flag, value];
+
+        var problem = NbdmuxSettings.Problem(Parse(args)) ?? NbdmuxSettings.Problem(ParseApi(args));
+
+        Assert.StartsWith(message, problem);
+    }
+
     private static NbdmuxOptions Parse(params string[] args) => NbdmuxSettings.Bind(Configuration(args));
 
     private static ApiOptions ParseApi(params string[] args) => NbdmuxSettings.BindApi(Configuration(args));

@@ -29,7 +29,7 @@ public sealed class DashboardLayoutTests(DashboardApp app) : IClassFixture<Dashb
         """;
 
     [Fact]
-    public async Task AddFormOffersTheImagesInTheRootsAndTakesCopyOnWriteAndAnAllowList()
+    public async Task The_add_form_offers_the_images_in_the_roots_and_takes_copy_on_write_and_an_allow_list()
     {
         var image = app.CreateImage("picked-from-the-list.img", 2L * 1024 * 1024);
         var page = await app.LoggedInPageAsync();
@@ -49,7 +49,7 @@ public sealed class DashboardLayoutTests(DashboardApp app) : IClassFixture<Dashb
     }
 
     [Fact]
-    public async Task ARefusedAddShowsItsErrorsAtTheTopOfTheFormInView()
+    public async Task A_refused_add_shows_its_errors_at_the_top_of_the_form_in_view()
     {
         for (var i = 0; i < 6; i++)
         {
@@ -68,7 +68,7 @@ public sealed class DashboardLayoutTests(DashboardApp app) : IClassFixture<Dashb
     }
 
     [Fact]
-    public async Task ConnectedPeersAreShownAndCountedInWordsAndRestartsSayWhy()
+    public async Task Connected_peers_are_shown_and_counted_in_words_and_restarts_say_why()
     {
         var image = app.CreateImage("booted.img", 1024 * 1024);
         await app.RegisterOverApiAsync("booted", image);
@@ -86,7 +86,7 @@ public sealed class DashboardLayoutTests(DashboardApp app) : IClassFixture<Dashb
     [InlineData(1280)]
     [InlineData(1400)]
     [InlineData(1920)]
-    public async Task NoPageOverflowsItsWindowOrItsCards(int width)
+    public async Task No_page_overflows_its_window_or_its_cards(int width)
     {
         var deep = Path.Combine("a-rather-long-directory-name-for-images", "another-level-of-directories-here");
         Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(app.CreateImage("probe.img", 512))!, deep));

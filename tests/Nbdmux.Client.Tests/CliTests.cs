@@ -33,7 +33,7 @@ public sealed class CliTests : IDisposable
         Assert.Matches(@"^NAME\s+FILE\s+SIZE\s+MODE\s+CLIENTS\s+STATUS$", lines[0]);
         Assert.Matches($@"^lab +\S+c\.img +512 B +cow +0 +ready$", lines[1]);
         Assert.Matches($@"^n2 +\S+b\.img +512 B +rw +0 +ready$", lines[2]);
-        Assert.Matches($@"^node10 +{image.Replace(".", @"\.")} +3\.0 MiB +ro +0 +ready$", lines[3]);
+        Assert.Matches($@"^node10 +{image.Replace(".", @"\.")} +3 MiB +ro +0 +ready$", lines[3]);
         Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("FILE", StringComparison.Ordinal), line.IndexOf('/')));
         Assert.All(lines[1..], line => Assert.Equal(lines[0].IndexOf("MODE", StringComparison.Ordinal), System.Text.RegularExpressions.Regex.Match(line, " (ro|rw|cow) ").Index + 1));
     }
@@ -97,9 +97,9 @@ public sealed class CliTests : IDisposable
         var unchanged = await NbdmuxAsync("add", "node1", image);
         var replaced = await NbdmuxAsync("add", "node1", image, "--rw");
 
-        Assert.Equal((0, $"added node1: {image} (ro, 1.0 MiB, ready)\n"), (added.ExitCode, added.Out));
-        Assert.Equal((0, $"unchanged node1: {image} (ro, 1.0 MiB, ready)\n"), (unchanged.ExitCode, unchanged.Out));
-        Assert.Equal((0, $"replaced node1: {image} (rw, 1.0 MiB, ready)\n"), (replaced.ExitCode, replaced.Out));
+        Assert.Equal((0, $"added node1: {image} (ro, 1 MiB, ready)\n"), (added.ExitCode, added.Out));
+        Assert.Equal((0, $"unchanged node1: {image} (ro, 1 MiB, ready)\n"), (unchanged.ExitCode, unchanged.Out));
+        Assert.Equal((0, $"replaced node1: {image} (rw, 1 MiB, ready)\n"), (replaced.ExitCode, replaced.Out));
         _server.NbdServer.Verify(n => n.PublishAsync(new ServedExport("node1", image, FileStat.OfLink(image).Identity, new ExportAccess(readOnly: false)), It.IsAny<CancellationToken>()));
     }
 
@@ -133,7 +133,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal((0, ""), (run.ExitCode, run.Error));
         var lines = run.Out.TrimEnd().Split('\n');
         Assert.Matches(@"^PATH\s+SIZE\s+EXPORTABLE\s+EXPORTS$", lines[0]);
-        Assert.Matches($@"^{image.Replace(".", @"\.")} +1\.0 MiB +yes \(none\) +node1$", lines[1]);
+        Assert.Matches($@"^{image.Replace(".", @"\.")} +1 MiB +yes \(none\) +node1$", lines[1]);
         Assert.Matches($@"^{empty.Replace(".", @"\.")} +0 B +no +-$", lines[2]);
         Assert.StartsWith($"{empty}: ", lines[3]);
     }

@@ -15,10 +15,10 @@ public sealed class GuestVm
     /// <summary>Kernel argument that makes the guest mount its disk read-write directly and write to it.</summary>
     public const string ReadWriteRoot = "nbdmux.rw=1";
 
-    /// <summary>A boot is 2-3 s under TCG; this only stops a hung guest from eating the test run.</summary>
+    /// <summary>Far longer than a boot under TCG on a loaded machine takes: it only stops a hung guest from eating the test run.</summary>
     public static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(40);
 
-    /// <summary>A ramboot (DHCP, initramfs-tools, switch to the root) is 10-20 s under TCG on a busy machine.</summary>
+    /// <summary>More room than <see cref="BootTimeout"/>: a ramboot also runs DHCP and initramfs-tools and switches to its root.</summary>
     public static readonly TimeSpan RambootTimeout = TimeSpan.FromSeconds(90);
 
     private const string HostPackages = "qemu-system-x86 busybox-static e2fsprogs cpio nbd-client";

@@ -16,7 +16,7 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
     private NbdmuxDaemon Daemon => fixture.Daemon;
 
     [Fact]
-    public async Task VmBoot_a_guest_boots_from_a_read_only_export_and_prints_the_marker_it_read()
+    public async Task A_guest_boots_from_a_read_only_export_and_prints_the_marker_it_read()
     {
         var guest = await GuestVm.GetAsync();
         var (export, image, marker) = await RegisterRootImageAsync(guest, "vm-ro");
@@ -30,7 +30,7 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
     }
 
     [Fact]
-    public async Task VmBoot_demo_boot_sh_works_as_the_readme_shows_against_a_running_nbdmux()
+    public async Task Demo_boot_sh_works_as_the_readme_shows_against_a_running_nbdmux()
     {
         await GuestVm.GetAsync();
 
@@ -45,7 +45,7 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
     }
 
     [Fact]
-    public async Task VmBoot_a_guest_writes_its_copy_on_write_root_directly_and_the_image_never_changes()
+    public async Task A_guest_writes_its_copy_on_write_root_directly_and_the_image_never_changes()
     {
         var guest = await GuestVm.GetAsync();
         var image = Path.Combine(Daemon.ImagesDir, "vm-cow.img");
@@ -66,7 +66,7 @@ public sealed class VmBootTests(DaemonFixture fixture) : IClassFixture<DaemonFix
     }
 
     [Fact]
-    public async Task VmBoot_a_guest_boots_while_exports_are_reconfigured_and_nbd_server_is_killed_mid_boot()
+    public async Task A_guest_boots_while_exports_are_reconfigured_and_nbd_server_is_killed_mid_boot()
     {
         var guest = await GuestVm.GetAsync();
         var (export, _, marker) = await RegisterRootImageAsync(guest, "vm-churn");

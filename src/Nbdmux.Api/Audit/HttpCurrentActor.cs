@@ -17,19 +17,19 @@ public sealed class HttpCurrentActor(IHttpContextAccessor accessor, AdminPasswor
         }
     }
 
-    private string Authentication(HttpContext? context)
+    private AuditAuthentication Authentication(HttpContext? context)
     {
         if (!password.IsRequired)
         {
-            return AuditEvent.Actor.Open;
+            return AuditAuthentication.Open;
         }
 
         var identity = context?.User.Identity;
         return identity is { IsAuthenticated: true } ? identity.AuthenticationType switch
         {
-            BearerPasswordHandler.SchemeName => AuditEvent.Actor.Bearer,
-            CookieAuthenticationDefaults.AuthenticationScheme => AuditEvent.Actor.Cookie,
-            _ => identity.AuthenticationType ?? AuditEvent.Actor.Anonymous,
-        } : AuditEvent.Actor.Anonymous;
+            BearerPasswordHandler.SchemeName => AuditAuthentication.Bearer,
+            CookieAuthenticationDefaults.AuthenticationScheme => AuditAuthentication.Cookie,
+            _ => AuditAuthentication.None,
+        } : AuditAuthentication.None;
     }
 }

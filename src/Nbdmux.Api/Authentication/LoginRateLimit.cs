@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
+using MediatR;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Nbdmux.Api.Dashboard;
-using Nbdmux.Application.Common.Audit;
-using Nbdmux.Domain.Audit;
+using Nbdmux.Application.Audit.RecordLogin;
 
 namespace Nbdmux.Api.Authentication;
 
@@ -36,9 +36,8 @@ public static class LoginRateLimit
                 : RateLimitPartition.GetNoLimiter(""));
             limiter.OnRejected = async (context, _) =>
             {
-                await context.HttpContext.RequestServices.GetRequiredService<AuditRecorder>().RecordAsync(
-                    AuditActions.Login, null, AuditEvent.ChangeRecord.None,
-                    AuditResults.Refused(StatusCodes.Status429TooManyRequests, TooManyAttempts));
+                await context.HttpContext.RequestServices.GetRequiredService<IMediator>().Send(
+                    RecordLoginCommand.Refused(StatusCodes.Status429TooManyRequests, TooManyAttempts), CancellationToken.None);
                 context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LoginRateLimit))
                     .LogWarning("Too many password attempts from {Client}; refused for up to {Window}", ClientOf(context.HttpContext.Connection.RemoteIpAddress), Window);
                 context.HttpContext.Response.Headers.RetryAfter = ((int)Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);

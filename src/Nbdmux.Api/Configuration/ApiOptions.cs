@@ -5,11 +5,12 @@ namespace Nbdmux.Api.Configuration;
 
 /// <summary>
 /// The HTTP side's settings: port, admin password and log format. They come from the same flags,
-/// environment variables and "Nbdmux" section as the NBD side's settings (NbdmuxOptions).
+/// environment variables and "Nbdmux" section as the NBD side's settings (NbdmuxOptions), and
+/// word their problems the same way: about the setting, which NbdmuxSettings names.
 /// </summary>
 public sealed class ApiOptions : IValidatableObject
 {
-    [Range(1, 65535, ErrorMessage = "--port must be " + NbdmuxOptions.PortRange + ".")]
+    [Range(1, 65535, ErrorMessage = "must be " + NbdmuxOptions.PortRange + ".")]
     public int Port { get; set; } = 8082;
 
     /// <summary>When set, the dashboard and every control endpoint require it; unset, anyone who can reach the port may change exports.</summary>
@@ -38,16 +39,16 @@ public sealed class ApiOptions : IValidatableObject
     {
         if (AdminPassword is "")
         {
-            yield return new ValidationResult("--admin-password is empty; give a password or leave the setting out to run without one.", [nameof(AdminPassword)]);
+            yield return new ValidationResult("is empty; give a password or leave the setting out to run without one.", [nameof(AdminPassword)]);
         }
         else if (AdminPassword is not null && BearerProblem(AdminPassword) is { } problem)
         {
-            yield return new ValidationResult($"--admin-password {problem}, so it could never be sent as 'Authorization: Bearer <password>'; choose another.", [nameof(AdminPassword)]);
+            yield return new ValidationResult($"{problem}, so it could never be sent as 'Authorization: Bearer <password>'; choose another.", [nameof(AdminPassword)]);
         }
 
         if (LogFormat is not (TextLogFormat or JsonLogFormat))
         {
-            yield return new ValidationResult($"--log-format '{LogFormat}' must be {TextLogFormat} or {JsonLogFormat}.", [nameof(LogFormat)]);
+            yield return new ValidationResult($"'{LogFormat}' must be {TextLogFormat} or {JsonLogFormat}.", [nameof(LogFormat)]);
         }
     }
 }

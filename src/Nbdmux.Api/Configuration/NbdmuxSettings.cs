@@ -91,13 +91,21 @@ public static class NbdmuxSettings
         return options;
     }
 
-    /// <summary>The first problem of the options, in the words of the one line a failed start prints; null when there is none.</summary>
+    /// <summary>
+    /// The first problem of the options, in the words of the one line a failed start prints
+    /// (e.g. "--nbd-port must be a port from 1 to 65535."): the options word it about the
+    /// setting, and the flag that gives the setting names it here. Null when there is none.
+    /// </summary>
     public static string? Problem(object options)
     {
         var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        return System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), problems, validateAllProperties: true)
-            ? null
-            : problems[0].ErrorMessage;
+        if (System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), problems, validateAllProperties: true))
+        {
+            return null;
+        }
+
+        var (problem, key) = (problems[0], problems[0].MemberNames.FirstOrDefault());
+        return Flags.FirstOrDefault(f => f.Key == key).Flag is { } flag ? $"{flag} {problem.ErrorMessage}" : problem.ErrorMessage;
     }
 
     /// <summary>NBDMUX_NBD_SERVER_BIN for NbdServerBin.</summary>

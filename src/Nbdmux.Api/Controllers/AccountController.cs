@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using MediatR;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -6,15 +7,14 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Nbdmux.Api.Authentication;
 using Nbdmux.Api.Dashboard;
-using Nbdmux.Application.Common.Audit;
-using Nbdmux.Domain.Audit;
+using Nbdmux.Application.Audit.RecordLogin;
 
 namespace Nbdmux.Api.Controllers;
 
 /// <summary>Browser log-in with the admin password; machines send it as a bearer token instead.</summary>
 [AllowAnonymous]
 [AutoValidateAntiforgeryToken]
-public sealed class AccountController(AdminPassword password, AuditRecorder audit, ILogger<AccountController> logger) : Controller
+public sealed class AccountController(AdminPassword password, IMediator mediator, ILogger<AccountController> logger) : Controller
 {
     private const string WrongPassword = "That is not the admin password.";
 
@@ -34,8 +34,7 @@ public sealed class AccountController(AdminPassword password, AuditRecorder audi
         if (!password.Matches(form.Password))
         {
             logger.LogWarning("Failed login from {RemoteAddress}", HttpContext.Connection.RemoteIpAddress);
-            await audit.RecordAsync(AuditActions.Login, null, AuditEvent.ChangeRecord.None,
-                AuditResults.Refused(StatusCodes.Status401Unauthorized, WrongPassword));
+            await mediator.Send(RecordLoginCommand.Refused(StatusCodes.Status401Unauthorized, WrongPassword));
             ModelState.AddModelError(nameof(LoginForm.Password), WrongPassword);
             var retry = View(new LoginForm { ReturnUrl = form.ReturnUrl });
             retry.StatusCode = StatusCodes.Status401Unauthorized;
@@ -46,7 +45,7 @@ public sealed class AccountController(AdminPassword password, AuditRecorder audi
         await HttpContext.SignInAsync(
             CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = true });
         logger.LogInformation("Admin logged in from {RemoteAddress}", HttpContext.Connection.RemoteIpAddress);
-        await audit.RecordAsync(AuditActions.Login, null, AuditEvent.ChangeRecord.None, AuditEvent.Result.Done);
+        await mediator.Send(RecordLoginCommand.Succeeded);
         return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : "/");
     }
 

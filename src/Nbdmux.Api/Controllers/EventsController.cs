@@ -19,8 +19,8 @@ public sealed class EventsController(IMediator mediator) : ControllerBase
         [FromQuery, Description("Page number, from 1 (the newest events).")] int page = 1,
         [FromQuery(Name = "page_size"), Description("Events per page, 1 to 500.")] int pageSize = GetAuditEventsQuery.DefaultPageSize,
         [FromQuery, Description("Only events about this export name.")] string? export = null,
-        [FromQuery, Description("Only this action: register, replace, remove or login.")] string? action = null,
-        [FromQuery, Description("Only this outcome: ok, refused or failed.")] string? outcome = null,
+        [FromQuery, Description("Only this action, one of the words of AuditAction (register, remove, warm_ready, ...).")] string? action = null,
+        [FromQuery, Description("Only this outcome, one of the words of AuditOutcome (ok, refused or failed).")] string? outcome = null,
         CancellationToken cancellationToken = default) =>
         mediator.Send(new GetAuditEventsQuery(page, pageSize, export, action, outcome), cancellationToken);
 }

@@ -1,5 +1,6 @@
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
+using Nbdmux.Domain;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Api.Dashboard;
@@ -14,7 +15,7 @@ public sealed record DashboardLive(
     bool PasswordRequired,
     DateTimeOffset Now)
 {
-    public string ServerState => Server.State.ToString().ToLowerInvariant();
+    public string ServerState => EnumWords.Of(Server.State);
 
     public static bool IsWarming(ExportDto export) => export.Status is ExportStatus.Queued or ExportStatus.Fetching or ExportStatus.Decompressing;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain;
 
 namespace Nbdmux.Api.Health;
 
@@ -12,7 +13,7 @@ public sealed class NbdServerHealthCheck(INbdServer nbdServer) : IHealthCheck
         if (!status.IsRunning)
         {
             return HealthCheckResult.Unhealthy(
-                $"nbd-server is {status.State.ToString().ToLowerInvariant()}{(status.LastError is { } error ? $": {error}" : "")}");
+                $"nbd-server is {EnumWords.Of(status.State)}{(status.LastError is { } error ? $": {error}" : "")}");
         }
 
         return await nbdServer.AnswersAsync(cancellationToken)

@@ -4,6 +4,7 @@ using Nbdmux.Api.Dashboard;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExports;
+using Nbdmux.Domain;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.DataPlane;
 using Prometheus;
@@ -61,7 +62,7 @@ public static class MetricsEndpoint
             new GetExportsQuery(new TargetAddress(nbd.Bind, nbd.Port)), cancellationToken);
         foreach (var exportStatus in ExportDto.Statuses)
         {
-            metrics.Exports.WithLabels(ExportStatusWords.Of(exportStatus)).Set(exports.Count(export => export.Status == exportStatus));
+            metrics.Exports.WithLabels(EnumWords.Of(exportStatus)).Set(exports.Count(export => export.Status == exportStatus));
         }
 
         // Series of removed exports go, so a scrape never shows clients of an export that is gone.

@@ -6,15 +6,15 @@ namespace Nbdmux.Application.Audit;
 public sealed record AuditEventDto(
     long Id,
     DateTimeOffset At,
-    string Action,
+    AuditAction Action,
     string? Export,
     string? ActorAddress,
-    string Authentication,
+    AuditAuthentication Authentication,
     bool Forced,
     string? Before,
     string? After,
     IReadOnlyList<string> Disconnected,
-    string Outcome,
+    AuditOutcome Outcome,
     int? Status,
     string? Reason)
 {

@@ -1,3 +1,5 @@
+using Nbdmux.Domain.Exports;
+
 namespace Nbdmux.Application.Images;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed record ImageDto(
     long SizeBytes,
     bool Servable,
     string? Problem,
-    string? PartitionTable,
+    PartitionTable? PartitionTable,
     IReadOnlyList<string> Exports);
 
 /// <summary>One page of the files beneath <paramref name="Roots"/>, sorted by path; <paramref name="Total"/> counts them all.</summary>

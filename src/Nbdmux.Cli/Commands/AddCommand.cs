@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Nbdmux.Client;
+using Nbdmux.Domain;
 
 namespace Nbdmux.Cli.Commands;
 
@@ -34,7 +35,7 @@ public static class AddCommand
             var export = result.Export;
             await console.Out.WriteLineAsync(parseResult.GetValue(globals.Json)
                 ? JsonSerializer.Serialize(export, CliJsonContext.Default.NbdmuxExport)
-                : $"{(result.Created ? "added" : result.Changed ? "replaced" : "unchanged")} {export.Name}: {export.File} ({ExportTable.Mode(export)}, {ByteSize.Format(export.SizeBytes)}, {export.Status})");
+                : $"{(result.Created ? "added" : result.Changed ? "replaced" : "unchanged")} {export.Name}: {export.File} ({ExportTable.Mode(export)}, {ByteSize.Describe(export.SizeBytes)}, {export.Status})");
             return NbdmuxCli.Success;
         });
         return command;

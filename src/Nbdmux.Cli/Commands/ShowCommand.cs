@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Nbdmux.Client;
+using Nbdmux.Domain;
 
 namespace Nbdmux.Cli.Commands;
 
@@ -25,7 +26,7 @@ public static class ShowCommand
     private static string Describe(NbdmuxExport export) => string.Join(Environment.NewLine,
         $"name:        {export.Name}",
         $"file:        {export.File}",
-        $"size:        {ByteSize.Format(export.SizeBytes)}",
+        $"size:        {ByteSize.Describe(export.SizeBytes)}",
         $"mode:        {ExportTable.Mode(export)}",
         $"allow:       {(export.Allow is { } allow ? string.Join(", ", allow) : "everyone")}",
         $"clients:     {export.ConnectionCount}",

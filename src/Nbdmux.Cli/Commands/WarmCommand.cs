@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Nbdmux.Client;
+using Nbdmux.Domain;
 
 namespace Nbdmux.Cli.Commands;
 
@@ -58,12 +59,12 @@ public static class WarmCommand
         return command;
     }
 
-    /// <summary>E.g. "[############------------------]  40.2%  12.0 MiB of 29.9 MiB  fetching".</summary>
+    /// <summary>E.g. "[############------------------]  40.2%  12 MiB of 29.9 MiB  fetching".</summary>
     public static string Bar(NbdmuxExport export)
     {
         var done = export.BytesDone ?? 0;
         var filled = export.Progress is { } percent ? (int)Math.Round(percent / 100 * BarWidth) : 0;
-        var amount = export.BytesTotal is { } total ? $"{ByteSize.Format(done)} of {ByteSize.Format(total)}" : ByteSize.Format(done);
+        var amount = export.BytesTotal is { } total ? $"{ByteSize.Describe(done)} of {ByteSize.Describe(total)}" : ByteSize.Describe(done);
         var percentText = export.Progress is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) + "%" : "";
         return $"[{new string('#', filled)}{new string('-', BarWidth - filled)}] {percentText,6}  {amount}  {export.Status}   ";
     }

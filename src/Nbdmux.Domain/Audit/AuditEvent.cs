@@ -6,25 +6,17 @@ namespace Nbdmux.Domain.Audit;
 /// </summary>
 public sealed class AuditEvent
 {
-    public const string Ok = "ok";
-
-    /// <summary>The caller was told no (validation, not found, in use, nbd-server unavailable, wrong password).</summary>
-    public const string Refused = "refused";
-
-    /// <summary>Something went wrong in nbdmux itself, or the caller went away mid-change.</summary>
-    public const string Failed = "failed";
-
     public long Id { get; private set; }
     public DateTimeOffset At { get; private set; }
-    public string Action { get; private set; } = null!;
+    public AuditAction Action { get; private set; }
     public string? ExportName { get; private set; }
     public string? ActorAddress { get; private set; }
-    public string Authentication { get; private set; } = null!;
+    public AuditAuthentication Authentication { get; private set; }
     public bool Forced { get; private set; }
     public string? Before { get; private set; }
     public string? After { get; private set; }
     public IReadOnlyList<string> Disconnected { get; private set; } = [];
-    public string Outcome { get; private set; } = null!;
+    public AuditOutcome Outcome { get; private set; }
     public int? Status { get; private set; }
     public string? Reason { get; private set; }
 
@@ -33,7 +25,7 @@ public sealed class AuditEvent
     }
 
     public static AuditEvent Record(
-        DateTimeOffset at, string action, string? exportName, Actor actor, ChangeRecord change, Result result) => new()
+        DateTimeOffset at, AuditAction action, string? exportName, Actor actor, ChangeRecord change, Result result) => new()
         {
             At = at,
             Action = action,
@@ -50,20 +42,9 @@ public sealed class AuditEvent
         };
 
     /// <summary>Who asked: the client address and how it proved it may (bearer, cookie, open mode, none).</summary>
-    public sealed record Actor(string? Address, string Authentication)
+    public sealed record Actor(string? Address, AuditAuthentication Authentication)
     {
-        public const string Bearer = "bearer";
-        public const string Cookie = "cookie";
-
-        /// <summary>No admin password is set, so nobody needs to prove anything.</summary>
-        public const string Open = "open";
-
-        public const string Anonymous = "none";
-
-        /// <summary>nbdmux acting on its own, not on a request.</summary>
-        public const string System = "system";
-
-        public static Actor Nbdmux { get; } = new(null, System);
+        public static Actor Nbdmux { get; } = new(null, AuditAuthentication.System);
     }
 
     /// <summary>What the change touched: the export before and after, and the clients cut by force.</summary>
@@ -72,8 +53,8 @@ public sealed class AuditEvent
         public static ChangeRecord None { get; } = new(false, null, null, []);
     }
 
-    public sealed record Result(string Outcome, int? Status, string? Reason)
+    public sealed record Result(AuditOutcome Outcome, int? Status, string? Reason)
     {
-        public static Result Done { get; } = new(Ok, null, null);
+        public static Result Done { get; } = new(AuditOutcome.Ok, null, null);
     }
 }

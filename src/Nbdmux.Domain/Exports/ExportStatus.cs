@@ -29,14 +29,3 @@ public enum ExportStatus
     /// <summary>Registered, but nbdmux refuses to serve it; the reason is in the record's problem.</summary>
     Withheld,
 }
-
-/// <summary>The snake_case word for each status, as the API and the registry write it.</summary>
-public static class ExportStatusWords
-{
-    public static string Of(ExportStatus status) => status.ToString().ToLowerInvariant();
-
-    public static ExportStatus Parse(string word) =>
-        Enum.TryParse<ExportStatus>(word, ignoreCase: true, out var status) && Of(status) == word
-            ? status
-            : throw new FormatException($"'{word}' is not an export status.");
-}

@@ -4,14 +4,17 @@ using System.Net;
 namespace Nbdmux.Infrastructure.Configuration;
 
 /// <summary>
-/// Daemon settings. Each comes from a flag (--data-dir), an environment variable
-/// (NBDMUX_DATA_DIR) or the "Nbdmux" section of appsettings, in that order of precedence.
+/// Daemon settings, bound from the "Nbdmux" configuration section. A problem is worded about the
+/// setting alone ("must be ..."): which flag or environment variable gave it is the host's to say,
+/// and it names them when it reports the problem.
 /// </summary>
 public sealed class NbdmuxOptions : IValidatableObject
 {
     public const string Section = "Nbdmux";
 
     public const string PortRange = "a port from 1 to 65535";
+
+    private const string MustNotBeEmpty = "must not be empty.";
 
     private const string HandshakeTimeoutRange = "from 1 to 3600 seconds";
 
@@ -26,17 +29,17 @@ public sealed class NbdmuxOptions : IValidatableObject
     private const string MaxWarmsRange = "from 1 to 64";
 
     /// <summary>Where nbdmux keeps everything it writes: database, nbd-server config, pid file.</summary>
-    [Required]
+    [Required(ErrorMessage = MustNotBeEmpty)]
     public string DataDir { get; set; } = "./data";
 
-    [Range(1, 65535, ErrorMessage = "--nbd-port must be " + PortRange + ".")]
+    [Range(1, 65535, ErrorMessage = "must be " + PortRange + ".")]
     public int NbdPort { get; set; } = 10809;
 
     /// <summary>The address the NBD server listens on (the HTTP API listens there too).</summary>
-    [Required]
+    [Required(ErrorMessage = MustNotBeEmpty)]
     public string Bind { get; set; } = "0.0.0.0";
 
-    [Required]
+    [Required(ErrorMessage = MustNotBeEmpty)]
     public string NbdServerBin { get; set; } = "nbd-server";
 
     /// <summary>
@@ -49,11 +52,11 @@ public sealed class NbdmuxOptions : IValidatableObject
 
     public const string NbdServerBackend = "nbd-server";
 
-    [Required]
+    [Required(ErrorMessage = MustNotBeEmpty)]
     public string NbdkitBin { get; set; } = "nbdkit";
 
     /// <summary>Seconds a client may take from connecting to being served an export before it is disconnected.</summary>
-    [Range(1, 3600, ErrorMessage = "--handshake-timeout must be " + HandshakeTimeoutRange + ".")]
+    [Range(1, 3600, ErrorMessage = "must be " + HandshakeTimeoutRange + ".")]
     public int HandshakeTimeout { get; set; } = 10;
 
     /// <summary>
@@ -73,7 +76,7 @@ public sealed class NbdmuxOptions : IValidatableObject
     public List<string> WarmSources { get; set; } = [];
 
     /// <summary>How many warms fetch at once; more wait, queued.</summary>
-    [Range(1, 64, ErrorMessage = "--max-warms must be " + MaxWarmsRange + ".")]
+    [Range(1, 64, ErrorMessage = "must be " + MaxWarmsRange + ".")]
     public int MaxWarms { get; set; } = 2;
 
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
@@ -90,28 +93,28 @@ public sealed class NbdmuxOptions : IValidatableObject
     {
         if (!IPAddress.TryParse(Bind, out _))
         {
-            yield return new ValidationResult($"--bind '{Bind}' is not an IP address (e.g. 0.0.0.0, 127.0.0.1 or ::).", [nameof(Bind)]);
+            yield return new ValidationResult($"'{Bind}' is not an IP address (e.g. 0.0.0.0, 127.0.0.1 or ::).", [nameof(Bind)]);
         }
 
         if (DataDir.Any(char.IsControl))
         {
-            yield return new ValidationResult("--data-dir must not contain control characters.", [nameof(DataDir)]);
+            yield return new ValidationResult("must not contain control characters.", [nameof(DataDir)]);
         }
 
         if (NbdBackend is not (null or NbdkitBackend or NbdServerBackend))
         {
-            yield return new ValidationResult($"--nbd-backend '{NbdBackend}' must be {NbdkitBackend} or {NbdServerBackend}.", [nameof(NbdBackend)]);
+            yield return new ValidationResult($"'{NbdBackend}' must be {NbdkitBackend} or {NbdServerBackend}.", [nameof(NbdBackend)]);
         }
 
         if (WithcacheUrl is not null && !IsHttpUrl(WithcacheUrl))
         {
-            yield return new ValidationResult($"--withcache-url '{WithcacheUrl}' must be an absolute http or https URL (e.g. http://withcache:4041).", [nameof(WithcacheUrl)]);
+            yield return new ValidationResult($"'{WithcacheUrl}' must be an absolute http or https URL (e.g. http://withcache:4041).", [nameof(WithcacheUrl)]);
         }
 
         foreach (var prefix in WarmSources.Where(prefix => !IsHttpUrl(prefix) || !new Uri(prefix).AbsolutePath.EndsWith('/')))
         {
             yield return new ValidationResult(
-                $"--warm-source '{prefix}' must be an absolute http or https URL ending in '/' (e.g. https://images.example/lab/), so that it cannot match a longer host or directory name.",
+                $"'{prefix}' must be an absolute http or https URL ending in '/' (e.g. https://images.example/lab/), so that it cannot match a longer host or directory name.",
                 [nameof(WarmSources)]);
         }
     }

@@ -5,6 +5,7 @@ using Nbdmux.Application.Common;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Files;
@@ -536,8 +537,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         try
         {
             await _audit.RecordAsync(
-                AuditEvent.Record(_time.GetUtcNow(), AuditActions.Withhold, name, AuditEvent.Actor.Nbdmux, AuditEvent.ChangeRecord.None,
-                    new AuditEvent.Result(AuditEvent.Refused, null, reason)),
+                AuditEvent.Record(_time.GetUtcNow(), AuditAction.Withhold, name, AuditEvent.Actor.Nbdmux, AuditEvent.ChangeRecord.None,
+                    new AuditEvent.Result(AuditOutcome.Refused, null, reason)),
                 CancellationToken.None);
         }
         catch (Exception e)
@@ -584,7 +585,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         if (_server is null || _server.HasExited)
         {
             throw new NbdServerUnavailableException(
-                $"{_backend.Name} is {_status.State.ToString().ToLowerInvariant()}{(_status.LastError is { } reason ? $" ({reason})" : "")}; try again shortly.");
+                $"{_backend.Name} is {EnumWords.Of(_status.State)}{(_status.LastError is { } reason ? $" ({reason})" : "")}; try again shortly.");
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Reflection;
+using MediatR;
+using Microsoft.AspNetCore.Mvc;
 using Nbdmux.Api.Controllers;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
@@ -64,9 +66,32 @@ public sealed class LayeringTests
         var result = Types.InAssembly(Api)
             .That().ResideInNamespace("Nbdmux.Api.Controllers")
             .ShouldNot().HaveDependencyOnAny(
-                "Nbdmux.Infrastructure", "Microsoft.EntityFrameworkCore", "Nbdmux.Application.Common.Interfaces", "Nbdmux.Domain.Exports")
+                "Nbdmux.Infrastructure", "Microsoft.EntityFrameworkCore", "Nbdmux.Domain",
+                "Nbdmux.Application.Common.Interfaces", "Nbdmux.Application.Common.Audit", "Nbdmux.Application.Common.Behaviours")
             .GetResult();
 
         Assert.True(result.IsSuccessful, $"These controllers bypass the mediator: {string.Join(", ", result.FailingTypeNames ?? [])}");
+    }
+
+    /// <summary>
+    /// Whatever a controller is given (constructor or [FromServices]) is the mediator, a type of
+    /// the Api itself or framework plumbing: any other nbdmux service would be a way around the
+    /// use cases.
+    /// </summary>
+    [Fact]
+    public void Controllers_are_given_no_nbdmux_service_but_the_mediator()
+    {
+        var controllers = Api.GetTypes().Where(type => type.IsAssignableTo(typeof(ControllerBase)) && !type.IsAbstract).ToList();
+        var given =
+            from controller in controllers
+            from parameter in controller.GetConstructors().SelectMany(constructor => constructor.GetParameters())
+                .Concat(controller.GetMethods().SelectMany(action => action.GetParameters()).Where(p => p.IsDefined(typeof(FromServicesAttribute))))
+            select (controller, parameter.ParameterType);
+
+        Assert.NotEmpty(controllers);
+        Assert.Empty(given
+            .Where(g => g.ParameterType != typeof(IMediator) && g.ParameterType.Assembly != Api &&
+                        g.ParameterType.Namespace?.StartsWith("Nbdmux", StringComparison.Ordinal) == true)
+            .Select(g => $"{g.controller.Name}({g.ParameterType.Name})"));
     }
 }

@@ -16,7 +16,7 @@ public sealed class ExportListOutputFormatterTests
     private static ExportList List(params string[] names) =>
         new(names.Select(name => new ExportDto(
             name, $"/images/{name}.img", Readonly: true, CopyOnWrite: false, Allow: null, ExportStatus.Unavailable, Problem: null,
-            SizeBytes: 512, PartitionTable: "none", ConnectionCount: 0, Connections: [], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
+            SizeBytes: 512, PartitionTable: PartitionTable.None, ConnectionCount: 0, Connections: [], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
             SrcUrl: null, Format: null, Sha256: null, BytesTotal: null, BytesDone: null, Progress: null, Error: null,
             EnqueuedAt: null, StartedAt: null, CompletedAt: null, NbdClientCommand: null, KernelCommandLine: null)).ToList());
 

@@ -14,7 +14,7 @@ public class AuditBehaviourTests
 {
     public sealed record Change(string Name) : IRequest<string>, IAuditedCommand
     {
-        public string AuditAction => "remove";
+        public AuditAction AuditAction => AuditAction.Remove;
         public string? AuditExportName => Name;
         public bool Force => false;
     }
@@ -37,7 +37,7 @@ public class AuditBehaviourTests
 
         Assert.Same(inUse, thrown);
         var recorded = Assert.Single(_recorded);
-        Assert.Equal(("remove", "node1", AuditEvent.Refused, 409), (recorded.Action, recorded.ExportName, recorded.Outcome, recorded.Status));
+        Assert.Equal((AuditAction.Remove, "node1", AuditOutcome.Refused, 409), (recorded.Action, recorded.ExportName, recorded.Outcome, recorded.Status));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public class AuditBehaviourTests
 
     private AuditRecorder Recorder()
     {
-        var actor = Mock.Of<ICurrentActor>(a => a.Actor == new AuditEvent.Actor("10.0.0.1", AuditEvent.Actor.Open));
+        var actor = Mock.Of<ICurrentActor>(a => a.Actor == new AuditEvent.Actor("10.0.0.1", AuditAuthentication.Open));
         return new AuditRecorder(actor, _auditLog.Object, new FakeTimeProvider(), NullLogger<AuditRecorder>.Instance);
     }
 }

@@ -41,7 +41,7 @@ public class ExportTests
     [InlineData("/images/a.img", 12, 4096, true, false)]
     [InlineData("/images/a.img", 11, 8192, true, false)]
     [InlineData("/images/a.img", 11, 4096, false, false)]
-    public void IsServedAs_compares_file_identity_size_and_mode(string path, ulong inode, long size, bool readOnly, bool expected)
+    public void An_export_is_served_as_a_file_only_with_the_same_path_identity_size_and_mode(string path, ulong inode, long size, bool readOnly, bool expected)
     {
         var export = Export.Register("node1", new ImageFile("/images/a.img", 4096, FileA), ExportAccess.ReadOnlyForEveryone, Monday);
 

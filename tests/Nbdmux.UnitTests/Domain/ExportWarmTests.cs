@@ -1,3 +1,4 @@
+using Nbdmux.Domain;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.UnitTests.Domain;
@@ -79,14 +80,14 @@ public class ExportWarmTests
     [InlineData("decompressing", ExportStatus.Decompressing)]
     public void Status_words_are_snake_case_both_ways(string word, ExportStatus status)
     {
-        Assert.Equal(word, ExportStatusWords.Of(status));
-        Assert.Equal(status, ExportStatusWords.Parse(word));
+        Assert.Equal(word, EnumWords.Of(status));
+        Assert.Equal(status, EnumWords.Parse<ExportStatus>(word));
     }
 
     [Fact]
     public void A_status_word_in_another_case_or_unknown_is_refused()
     {
-        Assert.Throws<FormatException>(() => ExportStatusWords.Parse("Ready"));
-        Assert.Throws<FormatException>(() => ExportStatusWords.Parse("active"));
+        Assert.Throws<FormatException>(() => EnumWords.Parse<ExportStatus>("Ready"));
+        Assert.Throws<FormatException>(() => EnumWords.Parse<ExportStatus>("active"));
     }
 }

@@ -87,7 +87,7 @@ public sealed class ExportStoreTests : IAsyncLifetime
         {
             var audited = new AuditedChange();
             audited.RecordOnSuccess(() => AuditEvent.Record(
-                DateTimeOffset.UnixEpoch, AuditActions.Register, $"live-{goesLive}", AuditEvent.Actor.Nbdmux, AuditEvent.ChangeRecord.None, AuditEvent.Result.Done));
+                DateTimeOffset.UnixEpoch, AuditAction.Register, $"live-{goesLive}", AuditEvent.Actor.Nbdmux, AuditEvent.ChangeRecord.None, AuditEvent.Result.Done));
             var store = Store(audited);
             await using var change = await store.BeginChangeAsync(default);
             store.Add(NewExport($"live-{goesLive}"));

@@ -1,5 +1,7 @@
 using MediatR;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain;
+using Nbdmux.Domain.Audit;
 
 namespace Nbdmux.Application.Audit.GetAuditEvents;
 
@@ -8,7 +10,10 @@ public sealed class GetAuditEventsQueryHandler(IAuditLog auditLog) : IRequestHan
     public async Task<AuditEventPage> Handle(GetAuditEventsQuery query, CancellationToken cancellationToken)
     {
         var (events, total) = await auditLog.ListAsync(
-            new AuditFilter(query.Export, query.Action, query.Outcome),
+            new AuditFilter(
+                query.Export,
+                query.Action is null ? null : EnumWords.Parse<AuditAction>(query.Action),
+                query.Outcome is null ? null : EnumWords.Parse<AuditOutcome>(query.Outcome)),
             (query.Page - 1) * query.PageSize,
             query.PageSize,
             cancellationToken);

@@ -10,10 +10,10 @@ namespace Nbdmux.Application.Common.Audit;
 /// </summary>
 public sealed class AuditRecorder(ICurrentActor actor, IAuditLog auditLog, TimeProvider clock, ILogger<AuditRecorder> logger)
 {
-    public AuditEvent Describe(string action, string? exportName, AuditEvent.ChangeRecord change, AuditEvent.Result result) =>
+    public AuditEvent Describe(AuditAction action, string? exportName, AuditEvent.ChangeRecord change, AuditEvent.Result result) =>
         AuditEvent.Record(clock.GetUtcNow(), action, exportName, actor.Actor, change, result);
 
-    public async Task RecordAsync(string action, string? exportName, AuditEvent.ChangeRecord change, AuditEvent.Result result)
+    public async Task RecordAsync(AuditAction action, string? exportName, AuditEvent.ChangeRecord change, AuditEvent.Result result)
     {
         var auditEvent = Describe(action, exportName, change, result);
         try

@@ -11,9 +11,9 @@ public static class AuditResults
     {
         (ValidationException validation, { } status) => Refused(status, string.Join(" ", validation.Errors.Select(failure => failure.ErrorMessage))),
         (_, { } status) => Refused(status, exception.Message),
-        (OperationCanceledException, _) => new AuditEvent.Result(AuditEvent.Failed, null, "The request was cancelled before the change finished."),
-        _ => new AuditEvent.Result(AuditEvent.Failed, 500, exception.Message),
+        (OperationCanceledException, _) => new AuditEvent.Result(AuditOutcome.Failed, null, "The request was cancelled before the change finished."),
+        _ => new AuditEvent.Result(AuditOutcome.Failed, 500, exception.Message),
     };
 
-    public static AuditEvent.Result Refused(int status, string reason) => new(AuditEvent.Refused, status, reason);
+    public static AuditEvent.Result Refused(int status, string reason) => new(AuditOutcome.Refused, status, reason);
 }

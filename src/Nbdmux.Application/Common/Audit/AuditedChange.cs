@@ -10,7 +10,7 @@ namespace Nbdmux.Application.Common.Audit;
 /// </summary>
 public sealed class AuditedChange
 {
-    public string? Action { get; private set; }
+    public AuditAction? Action { get; private set; }
     public string? Before { get; private set; }
     public string? After { get; private set; }
     public IReadOnlyList<string> Disconnected { get; private set; } = [];
@@ -34,7 +34,7 @@ public sealed class AuditedChange
     public void Committed() => RecordedWithChange = _recordOfSuccess is not null;
 
     /// <summary>The export as it was before the change (null: the name was free).</summary>
-    public void Found(string action, Export? export)
+    public void Found(AuditAction action, Export? export)
     {
         Action = action;
         Before = export is null ? null : Describe(export);

@@ -15,4 +15,4 @@ public interface IAuditLog
 }
 
 /// <summary>Exact matches; null matches everything.</summary>
-public sealed record AuditFilter(string? ExportName, string? Action, string? Outcome);
+public sealed record AuditFilter(string? ExportName, AuditAction? Action, AuditOutcome? Outcome);

@@ -1,5 +1,6 @@
 using MediatR;
 using Nbdmux.Application.Common.Audit;
+using Nbdmux.Domain.Audit;
 
 namespace Nbdmux.Application.Exports.RegisterExport;
 
@@ -26,7 +27,7 @@ public sealed record RegisterExportCommand(
     /// <summary>Where targets reach the NBD port, for the lines of the returned record.</summary>
     public TargetAddress? Target { get; init; }
 
-    string IAuditedCommand.AuditAction => SrcUrl is null ? AuditActions.Register : AuditActions.Warm;
+    AuditAction IAuditedCommand.AuditAction => SrcUrl is null ? AuditAction.Register : AuditAction.Warm;
 
     string? IAuditedCommand.AuditExportName => Name;
 }

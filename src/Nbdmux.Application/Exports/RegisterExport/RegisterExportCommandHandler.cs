@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Application.Exports.RegisterExport;
@@ -34,7 +35,7 @@ public sealed class RegisterExportCommandHandler(
         var export = await store.FindAsync(name, cancellationToken);
         var created = export is null;
         var previous = export is null ? null : ServedExport.From(export);
-        audit.Found(created ? AuditActions.Register : AuditActions.Replace, export);
+        audit.Found(created ? AuditAction.Register : AuditAction.Replace, export);
         IReadOnlyList<ClientConnection> displaced = [];
         var changed = export is null || !export.IsServedAs(image, access) || export.Status != ExportStatus.Ready;
         if (changed && !command.Force)
@@ -87,7 +88,7 @@ public sealed class RegisterExportCommandHandler(
     {
         await using var change = await store.BeginChangeAsync(cancellationToken);
         var export = await store.FindAsync(name, cancellationToken);
-        audit.Found(AuditActions.Warm, export);
+        audit.Found(AuditAction.Warm, export);
         if (export is not null && export.IsWarmedFrom(source, access))
         {
             audit.Became(export);

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Exceptions;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain;
+using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Application.Exports.RemoveExport;
@@ -20,14 +22,14 @@ public sealed class RemoveExportCommandHandler(
         await using var change = await store.BeginChangeAsync(cancellationToken);
         var export = await store.FindAsync(command.Name, cancellationToken)
             ?? throw NotFoundException.Export(command.Name);
-        audit.Found(AuditActions.Remove, export);
+        audit.Found(AuditAction.Remove, export);
         if (export.Status != ExportStatus.Ready)
         {
             // Never published: nothing on the wire to withdraw, nobody connected to it.
             store.Remove(export);
             await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, cancellationToken);
             warmer.Cancel(export.Name);
-            logger.LogInformation("Export {ExportName} removed while {Status}", export.Name, ExportStatusWords.Of(export.Status));
+            logger.LogInformation("Export {ExportName} removed while {Status}", export.Name, EnumWords.Of(export.Status));
             return Unit.Value;
         }
 

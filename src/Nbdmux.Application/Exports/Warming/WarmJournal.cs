@@ -62,14 +62,14 @@ public sealed class WarmJournal(
         if (await UpdateAsync(attempt, export => export.WarmFailed(error, clock.GetUtcNow()), cancellationToken))
         {
             logger.LogWarning("Warm of export {ExportName} failed: {Reason}", attempt.Name, error);
-            await RecordAsync(AuditActions.WarmFailed, attempt.Name, new AuditEvent.Result(AuditEvent.Failed, null, error));
+            await RecordAsync(AuditAction.WarmFailed, attempt.Name, new AuditEvent.Result(AuditOutcome.Failed, null, error));
         }
     }
 
     public Task CancelledAsync(WarmAttempt attempt)
     {
         logger.LogInformation("Warm of export {ExportName} cancelled", attempt.Name);
-        return RecordAsync(AuditActions.WarmCancelled, attempt.Name, AuditEvent.Result.Done);
+        return RecordAsync(AuditAction.WarmCancelled, attempt.Name, AuditEvent.Result.Done);
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ public sealed class WarmJournal(
             export.WarmFailed(inspection.Problem!, clock.GetUtcNow());
             await CommitAsync(change, cancellationToken);
             logger.LogWarning("Warm of export {ExportName} failed: {Reason}", attempt.Name, inspection.Problem);
-            await RecordAsync(AuditActions.WarmFailed, attempt.Name, new AuditEvent.Result(AuditEvent.Failed, null, inspection.Problem));
+            await RecordAsync(AuditAction.WarmFailed, attempt.Name, new AuditEvent.Result(AuditOutcome.Failed, null, inspection.Problem));
             return true;
         }
 
@@ -104,7 +104,7 @@ public sealed class WarmJournal(
             undo: () => nbdServer.WithdrawAsync(export.Name, CancellationToken.None),
             cancellationToken);
         logger.LogInformation("Warm of export {ExportName} is ready: {ImagePath} ({SizeBytes} bytes)", export.Name, image.Path, image.SizeBytes);
-        await RecordAsync(AuditActions.WarmReady, attempt.Name, AuditEvent.Result.Done);
+        await RecordAsync(AuditAction.WarmReady, attempt.Name, AuditEvent.Result.Done);
         return true;
     }
 
@@ -130,7 +130,7 @@ public sealed class WarmJournal(
     private static Task CommitAsync(IExportChange change, CancellationToken cancellationToken) =>
         change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, cancellationToken);
 
-    private async Task RecordAsync(string action, string name, AuditEvent.Result result)
+    private async Task RecordAsync(AuditAction action, string name, AuditEvent.Result result)
     {
         try
         {

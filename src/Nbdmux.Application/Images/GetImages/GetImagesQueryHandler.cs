@@ -18,11 +18,9 @@ public sealed class GetImagesQueryHandler(IImageCatalog catalog, IImageFiles ima
                 inspection.Image?.SizeBytes ?? file.SizeBytes,
                 inspection.Image is not null,
                 inspection.Problem,
-                inspection.Image is { } image ? PartitionTableName(image.PartitionTable) : null,
+                inspection.Image?.PartitionTable,
                 exports.Where(export => export.FilePath == file.Path).Select(export => export.Name).ToList());
         }).ToList();
         return new ImagePage(catalog.Roots, page, query.Page, query.PageSize, files.Count);
     }
-
-    private static string PartitionTableName(Domain.Exports.PartitionTable table) => table.ToString().ToLowerInvariant();
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Nbdmux.Domain;
 using Nbdmux.Domain.Audit;
 
 namespace Nbdmux.Infrastructure.Persistence.Configurations;
@@ -14,10 +15,12 @@ public sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEven
         // The id grows with every record, so it orders them by time (SQLite cannot order DateTimeOffset).
         builder.Property(e => e.Id).HasColumnName("id").ValueGeneratedOnAdd();
         builder.Property(e => e.At).HasColumnName("at");
-        builder.Property(e => e.Action).HasColumnName("action").IsRequired();
+        // The enums are stored as the words the API shows (warm_ready), as they were when they were strings.
+        builder.Property(e => e.Action).HasColumnName("action").HasConversion(action => EnumWords.Of(action), word => EnumWords.Parse<AuditAction>(word)).IsRequired();
         builder.Property(e => e.ExportName).HasColumnName("export");
         builder.Property(e => e.ActorAddress).HasColumnName("actor_address");
-        builder.Property(e => e.Authentication).HasColumnName("authentication").IsRequired();
+        builder.Property(e => e.Authentication).HasColumnName("authentication")
+            .HasConversion(authentication => EnumWords.Of(authentication), word => EnumWords.Parse<AuditAuthentication>(word)).IsRequired();
         builder.Property(e => e.Forced).HasColumnName("forced");
         builder.Property(e => e.Before).HasColumnName("before");
         builder.Property(e => e.After).HasColumnName("after");
@@ -31,7 +34,7 @@ public sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEven
                     list => list.Aggregate(0, (hash, entry) => HashCode.Combine(hash, entry)),
                     list => list.ToArray()))
             .IsRequired();
-        builder.Property(e => e.Outcome).HasColumnName("outcome").IsRequired();
+        builder.Property(e => e.Outcome).HasColumnName("outcome").HasConversion(outcome => EnumWords.Of(outcome), word => EnumWords.Parse<AuditOutcome>(word)).IsRequired();
         builder.Property(e => e.Status).HasColumnName("status");
         builder.Property(e => e.Reason).HasColumnName("reason");
         builder.HasIndex(e => e.ExportName);

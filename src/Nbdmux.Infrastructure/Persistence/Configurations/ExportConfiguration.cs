@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Nbdmux.Domain;
 using Nbdmux.Domain.Exports;
 
 namespace Nbdmux.Infrastructure.Persistence.Configurations;
@@ -35,7 +36,7 @@ public sealed class ExportConfiguration : IEntityTypeConfiguration<Export>
                     list => list == null ? null : list.ToArray()));
         // No database default: EF Core would leave out a status equal to the enum's default (queued) and let it apply.
         builder.Property(e => e.Status).HasColumnName("status")
-            .HasConversion(status => ExportStatusWords.Of(status), word => ExportStatusWords.Parse(word));
+            .HasConversion(status => EnumWords.Of(status), word => EnumWords.Parse<ExportStatus>(word));
         builder.ComplexProperty(e => e.Source, source =>
         {
             source.Property(s => s.Url).HasColumnName("src_url");

@@ -179,7 +179,7 @@ public sealed class NbdServerSupervisorTests : IAsyncLifetime
         Assert.Equal("its file was replaced", _supervisor.Status.WithheldReason("swapped"));
         Assert.DoesNotContain("swapped", _backend.Published.Keys);
         await TickUntilAsync(() => _audit.Invocations.Any(call =>
-            call.Arguments[0] is Nbdmux.Domain.Audit.AuditEvent { Action: "withhold", ExportName: "swapped", Reason: "its file was replaced" }));
+            call.Arguments[0] is Nbdmux.Domain.Audit.AuditEvent { Action: Nbdmux.Domain.Audit.AuditAction.Withhold, ExportName: "swapped", Reason: "its file was replaced" }));
 
         await _supervisor.PublishAsync(Served("swapped"), CancellationToken.None);
         Assert.Null(_supervisor.Status.WithheldReason("swapped"));
