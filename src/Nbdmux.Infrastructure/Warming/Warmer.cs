@@ -127,6 +127,8 @@ public sealed partial class Warmer(
         var run = WarmAsync(scope, journal, warm, fetch, share, stoppingToken);
         if (share.Fetch is not null && !share.Leads)
         {
+            logger.LogInformation("Warm of export {ExportName} shares the download of {SourceUrl} another warm has under way", name, warm.Source.Url);
+
             // It only waits for another warm's download: the worker takes the next warm meanwhile.
             _following[run] = 0;
             _ = run.ContinueWith(done => _following.TryRemove(done, out _), TaskScheduler.Default);
