@@ -216,6 +216,7 @@ public sealed partial class Warmer(
             }
             catch (LeaderGoneException)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 logger.LogInformation("The warm whose download export {ExportName} shared was cancelled; it fetches anew", attempt.Name);
             }
             finally

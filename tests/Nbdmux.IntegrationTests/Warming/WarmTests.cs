@@ -201,6 +201,25 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Removing_a_name_that_shares_a_download_leaves_the_others_to_finish()
+    {
+        var path = "/shared-follower/disk.img.bz2";
+        var url = Server.Serve(path, new Served(images.Packed(WarmFormat.Bzip2), ChunkDelay: TimeSpan.FromMilliseconds(200)));
+        await WarmAsync(Daemon, new { name = "kept", src_url = url });
+        await Eventually.TrueAsync(() => StagedFiles("kept").Any(), TimeSpan.FromSeconds(10), "the first warm did not start writing");
+        await WarmAsync(Daemon, new { name = "dropped", src_url = url });
+        await Eventually.TrueAsync(async () => (string?)(await RecordAsync(Daemon, "dropped"))["status"] == "fetching", TimeSpan.FromSeconds(10), "the second warm did not start");
+
+        await Daemon.RemoveAsync("dropped");
+
+        await ReadyAsync(Daemon, "kept");
+        Assert.Equal(images.Raw, await NbdCopyAsync(Daemon, "kept"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Daemon.Http.GetAsync("/exports/dropped")).StatusCode);
+        Assert.Empty(StagedFiles("dropped"));
+        Assert.Single(Server.Requests, r => r.Path == path);
+    }
+
+    [Fact]
     public async Task A_slow_source_shows_its_progress_while_it_is_fetched()
     {
         var packed = images.Packed(WarmFormat.Gzip);
