@@ -187,11 +187,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
     public async Task When_the_warm_whose_download_others_share_is_cancelled_they_fetch_it_themselves()
     {
         var path = "/shared-cancel/disk.img.gz";
-        var url = Server.Serve(path, new Served(images.Packed(WarmFormat.Gzip), ChunkDelay: TimeSpan.FromMilliseconds(200)));
-        await WarmAsync(Daemon, new { name = "leader", src_url = url });
-        await Eventually.TrueAsync(() => StagedFiles("leader").Any(), TimeSpan.FromSeconds(10), "the first warm did not start writing");
-        await WarmAsync(Daemon, new { name = "follower", src_url = url });
-        await Eventually.TrueAsync(async () => (string?)(await RecordAsync(Daemon, "follower"))["status"] == "fetching", TimeSpan.FromSeconds(10), "the second warm did not start");
+        await StartSharingAsync(path, WarmFormat.Gzip, "leader", "follower");
 
         await Daemon.RemoveAsync("leader");
 
@@ -204,11 +200,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
     public async Task Removing_a_name_that_shares_a_download_leaves_the_others_to_finish()
     {
         var path = "/shared-follower/disk.img.bz2";
-        var url = Server.Serve(path, new Served(images.Packed(WarmFormat.Bzip2), ChunkDelay: TimeSpan.FromMilliseconds(200)));
-        await WarmAsync(Daemon, new { name = "kept", src_url = url });
-        await Eventually.TrueAsync(() => StagedFiles("kept").Any(), TimeSpan.FromSeconds(10), "the first warm did not start writing");
-        await WarmAsync(Daemon, new { name = "dropped", src_url = url });
-        await Eventually.TrueAsync(async () => (string?)(await RecordAsync(Daemon, "dropped"))["status"] == "fetching", TimeSpan.FromSeconds(10), "the second warm did not start");
+        await StartSharingAsync(path, WarmFormat.Bzip2, "kept", "dropped");
 
         await Daemon.RemoveAsync("dropped");
 
@@ -436,6 +428,16 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         var (exitCode, output) = await ExternalTool.RunAsync("nbdcopy", $"nbd://127.0.0.1:{daemon.NbdPort}/{name}", copy);
         Assert.True(exitCode == 0, output);
         return await File.ReadAllBytesAsync(copy);
+    }
+
+    /// <summary>Warms <paramref name="first"/> from a slow source, then <paramref name="second"/> from the same one once the first is writing.</summary>
+    private async Task StartSharingAsync(string path, string format, string first, string second)
+    {
+        var url = Server.Serve(path, new Served(images.Packed(format), ChunkDelay: TimeSpan.FromMilliseconds(200)));
+        await WarmAsync(Daemon, new { name = first, src_url = url });
+        await Eventually.TrueAsync(() => StagedFiles(first).Any(), TimeSpan.FromSeconds(10), "the first warm did not start writing");
+        await WarmAsync(Daemon, new { name = second, src_url = url });
+        await Eventually.TrueAsync(async () => (string?)(await RecordAsync(Daemon, second))["status"] == "fetching", TimeSpan.FromSeconds(10), "the second warm did not start");
     }
 
     /// <summary>How many names the file has: 1 when no other export shares its bytes.</summary>
