@@ -195,9 +195,7 @@ public sealed partial class Warmer(
         WarmJournal journal, StartedWarm warm, Uri url, (SharedFetch? Fetch, bool Leads) share, List<string> staged, CancellationToken cancellationToken)
     {
         var (attempt, source, target) = (warm.Attempt, warm.Source, warm.Target);
-        var directory = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(directory);
-        var stagedRaw = Stage(staged, directory, attempt.Name, "img");
+        var stagedRaw = Stage(staged, Path.GetDirectoryName(target)!, attempt.Name, "img");
         string? sha256;
         while (true)
         {
@@ -247,6 +245,8 @@ public sealed partial class Warmer(
         string? sha256;
         try
         {
+            // Inside the try: whatever ends a leader ends the fetch its followers wait on.
+            Directory.CreateDirectory(Path.GetDirectoryName(stagedRaw)!);
             using var http = await HttpSourceStream.OpenAsync(_http, sources, url, time, cancellationToken);
             fetch.Source = http;
             var progress = new WarmProgress(journal, attempt, () => http, metrics, time);
