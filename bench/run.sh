@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 done
 
 missing=()
-for package in nbd-server libnbd-bin nbdkit; do
+for package in nbd-server libnbd-bin nbdkit zstd curl; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

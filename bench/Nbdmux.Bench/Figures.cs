@@ -9,6 +9,7 @@ public static class Figures
 {
     public const string Issue13 = "issue 13";
     public const string Issue6 = "issue 6";
+    public const string Issue14 = "issue 14";
 
     private static readonly IReadOnlyList<Daemon> All3 = Daemons.All;
     private static readonly IReadOnlyList<Daemon> Backends = Daemons.Backends;
@@ -69,6 +70,10 @@ public static class Figures
     public static readonly FigureSpec StartToHealthy = new("7c", "start-to-healthy after SIGKILL, {N} exports to restore", "s", Backends,
         (Daemon.Nbdkit, Target.Max(2, Issue6)), (Daemon.NbdServer, Target.Max(2, Issue6)));
 
+    public static readonly FigureSpec Warm = new("8a", "warm of a zstd image over loopback HTTP, POST until ready (raw MiB/s)", "MiB/s", [Daemon.Nbdkit]);
+    public static readonly FigureSpec CurlZstd = new("8b", "curl URL piped into zstd -d > file, the same image from the same server (raw MiB/s)", "MiB/s", Baseline);
+    public static readonly FigureSpec WarmRatio = new("8c", "8a ÷ 8b: warm ÷ curl piped into zstd -d", "×", [Daemon.Nbdkit], (Daemon.Nbdkit, Target.Min(0.8, Issue14)));
+
     public static readonly FigureSpec BareStartSmall = new("D1", "diagnosis: bare nbd-server start until it negotiates, 1 section, DH generation skipped (as nbdmux starts it)", "ms", Baseline);
     public static readonly FigureSpec BareStartLarge = new("D2", "diagnosis: bare nbd-server start until it negotiates, {N}+1 sections, DH generation skipped (as nbdmux starts it)", "ms", Baseline);
 
@@ -85,6 +90,7 @@ public static class Figures
         OneReader, OneReaderRatio, EightReaders, EightReadersRatio,
         OneReaderBare, OneReaderNbdkit, OneReaderNbdkitRatio, EightReadersBare, EightReadersNbdkit, EightReadersNbdkitRatio,
         IdleRss, LoadedRss, StartToHealthy,
+        Warm, CurlZstd, WarmRatio,
         BareStartSmall, BareStartLarge, DiskSyncP50,
     ];
 

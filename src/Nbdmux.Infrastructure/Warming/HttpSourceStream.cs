@@ -1,14 +1,19 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using Nbdmux.Application.Common.Interfaces;
+using Polly;
+using Polly.Timeout;
 
 namespace Nbdmux.Infrastructure.Warming;
 
 /// <summary>
-/// A source's bytes, read once from start to end. Transient failures (connection errors, 5xx,
-/// a body cut short) are retried with backoff: from where it broke with an HTTP Range request
-/// when the server honours ranges (and the file did not change meanwhile), otherwise not at all
-/// once bytes have been read. Redirects are followed only to places the operator allows.
+/// A source's bytes, read once from start to end. A request that fails transiently is retried by
+/// the client's resilience handler (<see cref="WarmHttp"/>); a body that breaks off is resumed under
+/// <see cref="WarmHttp.Resumption"/>: from where it broke with an HTTP Range request, or, from a
+/// server that ignores ranges, by reading the whole file again and skipping what was read, as long
+/// as its ETag or Last-Modified says it is the same file. Redirects are followed only to places the
+/// operator allows.
 /// </summary>
 public sealed class HttpSourceStream : Stream
 {
@@ -17,89 +22,94 @@ public sealed class HttpSourceStream : Stream
     /// <summary>A source that sends nothing for this long is taken as broken (and resumed where it can be).</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Waits before each retry; their count is the number of retries.</summary>
-    public static readonly IReadOnlyList<TimeSpan> DefaultBackoff =
-        [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
-
     private readonly HttpClient _http;
     private readonly IWarmSources _sources;
-    private readonly IReadOnlyList<TimeSpan> _backoff;
-    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _resumption;
+    private readonly RangeConditionHeaderValue? _validator;
     private HttpResponseMessage _response;
     private Stream _body;
     private Uri _url;
     private long _position;
+    private bool _broken;
 
     /// <summary>The source's size as announced (Content-Length), or null when it did not say.</summary>
     public long? TotalBytes { get; }
 
-    private HttpSourceStream(HttpClient http, IWarmSources sources, IReadOnlyList<TimeSpan> backoff, TimeProvider time, Uri url, HttpResponseMessage response, Stream body)
+    private HttpSourceStream(HttpClient http, IWarmSources sources, TimeProvider time, Uri url, HttpResponseMessage response, Stream body)
     {
         _http = http;
         _sources = sources;
-        _backoff = backoff;
-        _time = time;
+        _resumption = WarmHttp.Resumption(time, e => IsTransient(e) && CanResume);
         _url = url;
         _response = response;
         _body = body;
+        _validator = Validator(response);
         TotalBytes = response.Content.Headers.ContentLength;
     }
 
-    public static async Task<HttpSourceStream> OpenAsync(
-        HttpClient http, IWarmSources sources, Uri url, IReadOnlyList<TimeSpan> backoff, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="http">A client made by <see cref="WarmHttp.CreateClient"/>, which retries failed requests.</param>
+    public static async Task<HttpSourceStream> OpenAsync(HttpClient http, IWarmSources sources, Uri url, TimeProvider time, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                var (finalUrl, response) = await GetAsync(http, sources, url, range: null, validator: null, cancellationToken);
-                var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                return new HttpSourceStream(http, sources, backoff, time, finalUrl, response, body);
-            }
-            catch (Exception e) when (IsTransient(e) && attempt < backoff.Count)
-            {
-                await Task.Delay(backoff[attempt], time, cancellationToken);
-            }
-        }
+        var (finalUrl, response) = await GetAsync(http, sources, url, range: null, validator: null, cancellationToken);
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return new HttpSourceStream(http, sources, time, finalUrl, response, body);
     }
 
     /// <summary>Bytes read so far.</summary>
     public override long Position
     {
-        get => _position;
+        get => Volatile.Read(ref _position);
         set => throw new NotSupportedException();
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
-            {
-                var read = await ReadOrTimeOutAsync(buffer, cancellationToken);
-                if (read == 0 && TotalBytes is { } total && _position < total)
-                {
-                    throw new WarmSourceException($"the source ended after {_position} of the {total} bytes it announced", transient: true);
-                }
-
-                _position += read;
-                return read;
-            }
-            catch (Exception e) when (IsTransient(e) && attempt < _backoff.Count && CanResume)
-            {
-                await Task.Delay(_backoff[attempt], _time, cancellationToken);
-                await ResumeAsync(cancellationToken).ConfigureAwait(false);
-            }
+            return await _resumption.ExecuteAsync(
+                static (state, token) => state.Stream.ReadOnceAsync(state.Buffer, token), (Stream: this, Buffer: buffer), cancellationToken);
+        }
+        catch (Exception e) when (IsTransient(e) && !CanResume)
+        {
+            throw new WarmSourceException(
+                $"the source broke off after {_position} bytes ({e.Message}) and cannot be resumed: it sends neither an ETag nor a Last-Modified date to tell that the rest would come from the same file",
+                transient: false);
         }
     }
 
-    private async Task<int> ReadOrTimeOutAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    private async ValueTask<int> ReadOnceAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_broken)
+            {
+                await ResumeAsync(cancellationToken);
+                _broken = false;
+            }
+
+            var read = await ReadOrTimeOutAsync(_body, buffer, cancellationToken);
+            if (read == 0 && TotalBytes is { } total && _position < total)
+            {
+                throw new WarmSourceException($"the source ended after {_position} of the {total} bytes it announced", transient: true);
+            }
+
+            Volatile.Write(ref _position, _position + read);
+            return read;
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            _broken = true;
+            throw;
+        }
+    }
+
+    private static async Task<int> ReadOrTimeOutAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(IdleTimeout);
         try
         {
-            return await _body.ReadAsync(buffer, idle.Token);
+            return await body.ReadAsync(buffer, idle.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -113,10 +123,10 @@ public sealed class HttpSourceStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    private bool CanResume =>
-        _position == 0 || (_response.Headers.AcceptRanges.Contains("bytes") && Validator(_response) is not null);
+    /// <summary>Nothing was read yet, or the rest can be told to come from the same file.</summary>
+    private bool CanResume => _position == 0 || _validator is not null;
 
-    /// <summary>An ETag, or else the Last-Modified date: what If-Range uses to be sure the rest comes from the same file.</summary>
+    /// <summary>A strong ETag, or else the Last-Modified date: what If-Range uses to be sure the rest comes from the same file.</summary>
     private static RangeConditionHeaderValue? Validator(HttpResponseMessage response) =>
         response.Headers.ETag is { IsWeak: false } etag ? new RangeConditionHeaderValue(etag)
         : response.Content.Headers.LastModified is { } modified ? new RangeConditionHeaderValue(modified)
@@ -125,18 +135,56 @@ public sealed class HttpSourceStream : Stream
     private async Task ResumeAsync(CancellationToken cancellationToken)
     {
         var range = _position > 0 ? new RangeHeaderValue(_position, null) : null;
-        var (url, response) = await GetAsync(_http, _sources, _url, range, range is null ? null : Validator(_response), cancellationToken);
-        if (range is not null && (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentRange?.From != _position))
+        var (url, response) = await GetAsync(_http, _sources, _url, range, range is null ? null : _validator, cancellationToken);
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            if (range is not null && response.StatusCode != HttpStatusCode.PartialContent)
+            {
+                if (!Equals(Validator(response), _validator))
+                {
+                    throw new WarmSourceException($"the source broke off after {_position} bytes and changed before it could be read again", transient: false);
+                }
+
+                // The server ignores ranges but sends the same file: what was read already is read again and dropped.
+                await SkipAsync(body, _position, cancellationToken);
+            }
+            else if (range is not null && response.Content.Headers.ContentRange?.From != _position)
+            {
+                throw new WarmSourceException($"the source broke off after {_position} bytes and did not resume there", transient: false);
+            }
+
+            await _body.DisposeAsync();
+            _response.Dispose();
+            (_url, _response, _body) = (url, response, body);
+        }
+        catch
         {
             response.Dispose();
-            throw new WarmSourceException($"the source broke off after {_position} bytes and did not resume there (it changed, or ignores Range)", transient: false);
+            throw;
         }
+    }
 
-        await _body.DisposeAsync();
-        _response.Dispose();
-        _url = url;
-        _response = response;
-        _body = await response.Content.ReadAsStreamAsync(cancellationToken);
+    private static async Task SkipAsync(Stream body, long count, CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (count > 0)
+            {
+                var read = await ReadOrTimeOutAsync(body, scratch.AsMemory(0, (int)Math.Min(scratch.Length, count)), cancellationToken);
+                if (read == 0)
+                {
+                    throw new WarmSourceException("the source ended before the bytes read already, sent again", transient: true);
+                }
+
+                count -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     private static async Task<(Uri Url, HttpResponseMessage Response)> GetAsync(
@@ -182,8 +230,8 @@ public sealed class HttpSourceStream : Stream
     {
         WarmSourceException source => source.Transient,
         HttpRequestException or IOException => true,
-        // HttpClient's own timeout, not the caller's cancellation.
-        TaskCanceledException { InnerException: TimeoutException } => true,
+        // A resuming request whose every attempt took too long to answer.
+        TimeoutRejectedException => true,
         _ => false,
     };
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
@@ -20,8 +19,9 @@ namespace Nbdmux.Infrastructure.Warming;
 /// Runs warms, at most <see cref="NbdmuxOptions.MaxWarms"/> at once: HTTP, then the decompressor,
 /// then a sparse file under a dot-name in the first image root, renamed to
 /// <c>&lt;name&gt;.img</c> only once it is complete and verified, and registered through the
-/// <see cref="WarmJournal"/> like any file. Warms that were queued or running when nbdmux
-/// stopped start over when it starts.
+/// <see cref="WarmJournal"/> like any file. Warms that ask for a source another warm is fetching
+/// share its download (<see cref="SharedFetches"/>) without taking a worker. Warms that were queued
+/// or running when nbdmux stopped start over when it starts.
 /// </summary>
 public sealed partial class Warmer(
     IServiceScopeFactory scopes,
@@ -41,18 +41,9 @@ public sealed partial class Warmer(
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
-
-    // Redirects are followed by HttpSourceStream, each checked against the allowed places; bytes arrive as the source sent them.
-    private readonly HttpClient _http = new(new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        ConnectTimeout = TimeSpan.FromSeconds(30),
-    })
-    { Timeout = TimeSpan.FromMinutes(1) };
-
-    /// <summary>Retry waits of the HTTP source; tests shorten them.</summary>
-    internal IReadOnlyList<TimeSpan> Backoff { get; init; } = HttpSourceStream.DefaultBackoff;
+    private readonly ConcurrentDictionary<Task, byte> _following = new();
+    private readonly SharedFetches _shared = new();
+    private readonly HttpClient _http = WarmHttp.CreateClient(time);
 
     public string TargetPath(string name) => Path.Combine(roots.Canonical[0], name + ".img");
 
@@ -85,6 +76,7 @@ public sealed partial class Warmer(
         }
 
         await Task.WhenAll(Enumerable.Range(0, options.MaxWarms).Select(_ => WorkAsync(stoppingToken)));
+        await Task.WhenAll(_following.Keys);
     }
 
     public override void Dispose()
@@ -110,7 +102,7 @@ public sealed partial class Warmer(
 
     private async Task RunAsync(string name, CancellationToken stoppingToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        var scope = scopes.CreateAsyncScope();
         var journal = scope.ServiceProvider.GetRequiredService<WarmJournal>();
         StartedWarm? warm;
         try
@@ -120,14 +112,37 @@ public sealed partial class Warmer(
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             logger.LogError(e, "Could not start the warm of export {ExportName}; it stays queued until nbdmux restarts", name);
+            await scope.DisposeAsync();
             return;
         }
 
         if (warm is null)
         {
+            await scope.DisposeAsync();
             return;
         }
 
+        var fetch = sources.Resolve(warm.Source.Url);
+        var share = fetch.Url is { } url ? _shared.Join(url, warm.Source.Format) : default;
+        var run = WarmAsync(scope, journal, warm, fetch, share, stoppingToken);
+        if (share.Fetch is not null && !share.Leads)
+        {
+            logger.LogInformation("Warm of export {ExportName} shares the download of {SourceUrl} another warm has under way", name, warm.Source.Url);
+
+            // It only waits for another warm's download: the worker takes the next warm meanwhile.
+            _following[run] = 0;
+            _ = run.ContinueWith(done => _following.TryRemove(done, out _), TaskScheduler.Default);
+            return;
+        }
+
+        await run;
+    }
+
+    private async Task WarmAsync(
+        AsyncServiceScope scope, WarmJournal journal, StartedWarm warm, WarmFetch fetch, (SharedFetch? Fetch, bool Leads) share, CancellationToken stoppingToken)
+    {
+        await using var owned = scope;
+        var name = warm.Attempt.Name;
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _running[name] = cancel;
         var staged = new List<string>();
@@ -135,7 +150,8 @@ public sealed partial class Warmer(
         logger.LogInformation("Warm of export {ExportName} started from {SourceUrl}", name, warm.Source.Url);
         try
         {
-            await FetchAsync(journal, warm, staged, cancel.Token);
+            var url = fetch.Url ?? throw new WarmSourceException(fetch.Problem!, transient: false);
+            await FetchAsync(journal, warm, url, share, staged, cancel.Token);
             metrics.Ended("ready", time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -174,42 +190,37 @@ public sealed partial class Warmer(
         }
     }
 
-    private async Task FetchAsync(WarmJournal journal, StartedWarm warm, List<string> staged, CancellationToken cancellationToken)
+    /// <summary>Brings the source's raw image to a staged file, by leading or following a shared fetch, checks it and lands it.</summary>
+    private async Task FetchAsync(
+        WarmJournal journal, StartedWarm warm, Uri url, (SharedFetch? Fetch, bool Leads) share, List<string> staged, CancellationToken cancellationToken)
     {
         var (attempt, source, target) = (warm.Attempt, warm.Source, warm.Target);
-        var directory = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(directory);
-        var fetch = sources.Resolve(source.Url);
-        var url = fetch.Url ?? throw new WarmSourceException(fetch.Problem!, transient: false);
-        using var http = await HttpSourceStream.OpenAsync(_http, sources, url, Backoff, time, cancellationToken);
-        var progress = new WarmProgress(journal, attempt, http, metrics, time);
-        await progress.ReportAsync(ExportStatus.Fetching, force: true, cancellationToken);
-
-        var head = new byte[Unpacking.SniffBytes];
-        var headLength = await http.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
-        var format = source.Format ?? Unpacking.Sniff(head.AsSpan(0, headLength));
-        if (source.Format is null && !await journal.FormatFoundAsync(attempt, format, cancellationToken))
-        {
-            throw new StaleWarmException();
-        }
-
-        await using var packed = new ReplayedHeadStream(head.AsMemory(0, headLength), http);
-        var stagedRaw = Stage(staged, directory, attempt.Name, "img");
+        var stagedRaw = Stage(staged, Path.GetDirectoryName(target)!, attempt.Name, "img");
         string? sha256;
-        if (format == WarmFormat.Qcow2)
+        while (true)
         {
-            var stagedQcow2 = Stage(staged, directory, attempt.Name, "qcow2");
-            await CopyAsync(packed, stagedQcow2, format, hash: false, progress, cancellationToken);
-            await progress.ReportAsync(ExportStatus.Decompressing, force: true, cancellationToken);
-            await QemuImg.ConvertToRawAsync(stagedQcow2, stagedRaw, cancellationToken);
-            File.Delete(stagedQcow2);
-            sha256 = source.Sha256 is null ? null : await HashAsync(stagedRaw, cancellationToken);
-        }
-        else
-        {
-            await using var raw = Unpacking.Open(format, packed);
-            sha256 = await CopyAsync(raw, stagedRaw, format, hash: source.Sha256 is not null, progress, cancellationToken);
-            await progress.ReportAsync(ExportStatus.Decompressing, force: true, cancellationToken);
+            var (fetch, leads) = share.Fetch is { } joined ? (joined, share.Leads) : _shared.Join(url, source.Format);
+            share = default;
+            if (leads)
+            {
+                sha256 = await LeadAsync(journal, warm, url, fetch, stagedRaw, staged, cancellationToken);
+                break;
+            }
+
+            try
+            {
+                sha256 = await FollowAsync(journal, warm, fetch, stagedRaw, cancellationToken);
+                break;
+            }
+            catch (LeaderGoneException)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                logger.LogInformation("The warm whose download export {ExportName} shared was cancelled; it fetches anew", attempt.Name);
+            }
+            finally
+            {
+                _shared.Leave(fetch);
+            }
         }
 
         if (source.Sha256 is { } expected && sha256 != expected)
@@ -217,15 +228,106 @@ public sealed partial class Warmer(
             throw new WarmSourceException($"the raw image's SHA-256 is {sha256}, not the {expected} asked for", transient: false);
         }
 
-        CheckRaw(stagedRaw, format);
         if (!await journal.CompleteAsync(attempt, landAt => File.Move(stagedRaw, landAt, overwrite: true), cancellationToken))
         {
             throw new StaleWarmException();
         }
     }
 
+    /// <summary>
+    /// Downloads and unpacks the source into <paramref name="stagedRaw"/> and checks it is a raw
+    /// image, then lets the warms that joined copy it; returns its SHA-256 when the warm asks for one.
+    /// </summary>
+    private async Task<string?> LeadAsync(
+        WarmJournal journal, StartedWarm warm, Uri url, SharedFetch fetch, string stagedRaw, List<string> staged, CancellationToken cancellationToken)
+    {
+        var (attempt, source) = (warm.Attempt, warm.Source);
+        string? sha256;
+        try
+        {
+            // Inside the try: whatever ends a leader ends the fetch its followers wait on.
+            Directory.CreateDirectory(Path.GetDirectoryName(stagedRaw)!);
+            using var http = await HttpSourceStream.OpenAsync(_http, sources, url, time, cancellationToken);
+            fetch.Source = http;
+            var progress = new WarmProgress(journal, attempt, () => http, metrics, time);
+            await progress.ReportAsync(ExportStatus.Fetching, force: true, cancellationToken);
+
+            var head = new byte[Unpacking.SniffBytes];
+            var headLength = await http.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+            var format = source.Format ?? Unpacking.Sniff(head.AsSpan(0, headLength));
+            if (source.Format is null && !await journal.FormatFoundAsync(attempt, format, cancellationToken))
+            {
+                throw new StaleWarmException();
+            }
+
+            await using var packed = new ReplayedHeadStream(head.AsMemory(0, headLength), http);
+            if (format == WarmFormat.Qcow2)
+            {
+                var stagedQcow2 = Stage(staged, Path.GetDirectoryName(stagedRaw)!, attempt.Name, "qcow2");
+                await CopyAsync(packed, stagedQcow2, format, hash: false, progress, cancellationToken);
+                await progress.ReportAsync(ExportStatus.Decompressing, force: true, cancellationToken);
+                await QemuImg.ConvertToRawAsync(stagedQcow2, stagedRaw, cancellationToken);
+                File.Delete(stagedQcow2);
+                sha256 = source.Sha256 is null ? null : await HashAsync(stagedRaw, cancellationToken);
+            }
+            else
+            {
+                await using var raw = Unpacking.Open(format, packed);
+                sha256 = await CopyAsync(raw, stagedRaw, format, hash: source.Sha256 is not null, progress, cancellationToken);
+                await progress.ReportAsync(ExportStatus.Decompressing, force: true, cancellationToken);
+            }
+
+            CheckRaw(stagedRaw, format);
+            _shared.Fetched(fetch, new FetchedImage(stagedRaw, format));
+        }
+        catch (Exception e) when (e is OperationCanceledException or StaleWarmException)
+        {
+            _shared.Abandoned(fetch);
+            throw;
+        }
+        catch (Exception e)
+        {
+            _shared.Failed(fetch, e);
+            throw;
+        }
+
+        // Followers copy from the staged image: it stays where it is until they are done, however this warm ends.
+        await fetch.AllLeftAsync();
+        return sha256;
+    }
+
+    /// <summary>Waits for the leader's raw image, reporting its progress, and copies it into <paramref name="stagedRaw"/>; returns its SHA-256 when asked for one.</summary>
+    private async Task<string?> FollowAsync(WarmJournal journal, StartedWarm warm, SharedFetch fetch, string stagedRaw, CancellationToken cancellationToken)
+    {
+        var (attempt, source) = (warm.Attempt, warm.Source);
+        var progress = new WarmProgress(journal, attempt, () => fetch.Source, metrics: null, time);
+        await progress.ReportAsync(ExportStatus.Fetching, force: true, cancellationToken);
+        FetchedImage image;
+        while (true)
+        {
+            try
+            {
+                image = await fetch.Image.WaitAsync(ProgressInterval, time, cancellationToken);
+                break;
+            }
+            catch (TimeoutException)
+            {
+                await progress.ReportAsync(ExportStatus.Fetching, force: true, cancellationToken);
+            }
+        }
+
+        await progress.ReportAsync(ExportStatus.Decompressing, force: true, cancellationToken);
+        if (source.Format is null && !await journal.FormatFoundAsync(attempt, image.Format, cancellationToken))
+        {
+            throw new StaleWarmException();
+        }
+
+        await using var copy = new FileStream(image.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, useAsync: true);
+        return await CopyAsync(copy, stagedRaw, image.Format, hash: source.Sha256 is not null, progress: null, cancellationToken);
+    }
+
     /// <summary>Copies the raw bytes into a new sparse file; returns their SHA-256 when asked to hash.</summary>
-    private static async Task<string?> CopyAsync(Stream from, string path, string format, bool hash, WarmProgress progress, CancellationToken cancellationToken)
+    private static async Task<string?> CopyAsync(Stream from, string path, string format, bool hash, WarmProgress? progress, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
@@ -249,7 +351,10 @@ public sealed partial class Warmer(
                 }
 
                 writer.Write(buffer.AsSpan(0, read));
-                await progress.ReportAsync(ExportStatus.Fetching, force: false, cancellationToken);
+                if (progress is not null)
+                {
+                    await progress.ReportAsync(ExportStatus.Fetching, force: false, cancellationToken);
+                }
             }
 
             writer.Complete();
@@ -327,8 +432,11 @@ public sealed partial class Warmer(
     /// <summary>The attempt is no longer the export's current one (removed, registered with a file, or warmed anew).</summary>
     private sealed class StaleWarmException : Exception;
 
-    /// <summary>Saves fetched bytes to the registry, at most once per <see cref="ProgressInterval"/> unless forced.</summary>
-    private sealed class WarmProgress(WarmJournal journal, WarmAttempt attempt, HttpSourceStream source, IWarmMetrics metrics, TimeProvider time)
+    /// <summary>
+    /// Saves fetched bytes to the registry, at most once per <see cref="ProgressInterval"/> unless
+    /// forced; counts them in the metrics when given them (a warm that follows another's download fetches none).
+    /// </summary>
+    private sealed class WarmProgress(WarmJournal journal, WarmAttempt attempt, Func<HttpSourceStream?> source, IWarmMetrics? metrics, TimeProvider time)
     {
         private long? _lastSaved;
         private long _counted;
@@ -342,9 +450,10 @@ public sealed partial class Warmer(
             }
 
             _lastSaved = now;
-            metrics.Fetched(source.Position - _counted);
-            _counted = source.Position;
-            if (!await journal.ProgressAsync(attempt, phase, source.Position, source.TotalBytes, cancellationToken))
+            var (done, total) = source() is { } http ? (http.Position, http.TotalBytes) : (0, null);
+            metrics?.Fetched(done - _counted);
+            _counted = done;
+            if (!await journal.ProgressAsync(attempt, phase, done, total, cancellationToken))
             {
                 throw new StaleWarmException();
             }

@@ -12,6 +12,8 @@ namespace Nbdmux.IntegrationTests.Warming;
 /// <param name="HonourRange">Answer "Range: bytes=N-" with 206 (else the whole body with 200).</param>
 /// <param name="BreakAfter">Cut the connection after this many body bytes, for the first <paramref name="Breaks"/> requests.</param>
 /// <param name="ChunkDelay">Wait this long before each 64 KiB (a slow source).</param>
+/// <param name="Status">Answer this instead of the body: always, or for the first <paramref name="Failures"/> requests.</param>
+/// <param name="Validators">Send an ETag, which tells whether a file read again is the same.</param>
 public sealed record Served(
     byte[]? Body,
     bool ContentLength = true,
@@ -20,6 +22,8 @@ public sealed record Served(
     int Breaks = 1,
     TimeSpan? ChunkDelay = null,
     int Status = 200,
+    int? Failures = null,
+    bool Validators = true,
     string? RedirectTo = null);
 
 /// <summary>
@@ -32,6 +36,7 @@ public sealed class ImageServer : IDisposable
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, Served> _paths = new();
     private readonly ConcurrentDictionary<string, int> _breaksDone = new();
+    private readonly ConcurrentDictionary<string, int> _failuresDone = new();
 
     public ImageServer()
     {
@@ -98,7 +103,7 @@ public sealed class ImageServer : IDisposable
                 return;
             }
 
-            if (served.Body is null || served.Status != 200)
+            if (served.Body is null || (served.Status != 200 && _failuresDone.AddOrUpdate(path, 1, (_, n) => n + 1) <= (served.Failures ?? int.MaxValue)))
             {
                 response.StatusCode = served.Status;
                 response.Close();
@@ -107,7 +112,11 @@ public sealed class ImageServer : IDisposable
 
             var body = served.Body;
             var start = 0L;
-            response.Headers["ETag"] = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..16]}\"";
+            if (served.Validators)
+            {
+                response.Headers["ETag"] = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..16]}\"";
+            }
+
             if (served.HonourRange)
             {
                 response.Headers["Accept-Ranges"] = "bytes";
