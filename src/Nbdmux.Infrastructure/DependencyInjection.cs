@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -20,8 +19,7 @@ public static class DependencyInjection
     {
         // Pooled: every change uses two contexts (its own and the audit record's), and setting one
         // up costs more than the SQLite statements it then runs.
-        services.AddDbContextPool<NbdmuxDbContext>((provider, db) =>
-            db.UseSqlite($"Data Source={Path.Combine(provider.GetRequiredService<NbdmuxOptions>().DataDirFullPath, "nbdmux.db")}"));
+        services.AddDbContextPool<NbdmuxDbContext>((provider, db) => provider.GetRequiredService<NbdmuxOptions>().RegistryDatabase().Configure(db));
         services.AddSingleton<CommittedExports>();
         services.AddSingleton<DataDirSpace>();
         services.AddScoped<IExportStore, ExportStore>();

@@ -19,6 +19,7 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     private readonly string? _adminPassword;
     private readonly string? _warmSource;
     private readonly bool _runWarmer;
+    private readonly string? _database;
     private readonly bool _ownsDataDir;
     private readonly DirectoryInfo _imagesDir = Directory.CreateTempSubdirectory("nbdmux-api-images-");
 
@@ -26,8 +27,10 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     /// <param name="dataDir">A data dir the caller owns (and deletes); by default a temp dir deleted on dispose.</param>
     /// <param name="warmSource">A URL prefix warms may fetch from (--warm-source); by default none.</param>
     /// <param name="runWarmer">Run the warmer, so that warms fetch; by default they stay queued.</param>
-    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null, string? warmSource = null, bool runWarmer = false)
+    /// <param name="database">The registry (--database); by default SQLite in the data dir.</param>
+    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null, string? warmSource = null, bool runWarmer = false, string? database = null)
     {
+        _database = database;
         _adminPassword = adminPassword;
         _warmSource = warmSource;
         _runWarmer = runWarmer;
@@ -59,6 +62,11 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
         if (_adminPassword is not null)
         {
             builder.UseSetting("Nbdmux:AdminPassword", _adminPassword);
+        }
+
+        if (_database is not null)
+        {
+            builder.UseSetting("Nbdmux:Database", _database);
         }
 
         if (_warmSource is not null)

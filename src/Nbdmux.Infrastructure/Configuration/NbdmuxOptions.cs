@@ -76,6 +76,11 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Range(1, 64, ErrorMessage = "--max-warms must be " + MaxWarmsRange + ".")]
     public int MaxWarms { get; set; } = 2;
 
+    /// <summary>Where the registry lives: <see cref="RegistryDatabase.Forms"/>; unset means &lt;data-dir&gt;/nbdmux.db.</summary>
+    public string? Database { get; set; }
+
+    public RegistryDatabase RegistryDatabase() => Configuration.RegistryDatabase.Parse(Database, DataDirFullPath);
+
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     private static bool IsHttpUrl(string url) =>
@@ -85,6 +90,19 @@ public sealed class NbdmuxOptions : IValidatableObject
 
     /// <summary>The keys that sign the dashboard's log-in cookies.</summary>
     public string KeyRingPath => Path.Combine(DataDirFullPath, "keys");
+
+    private string? DatabaseProblem()
+    {
+        try
+        {
+            RegistryDatabase();
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -101,6 +119,12 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (NbdBackend is not (null or NbdkitBackend or NbdServerBackend))
         {
             yield return new ValidationResult($"--nbd-backend '{NbdBackend}' must be {NbdkitBackend} or {NbdServerBackend}.", [nameof(NbdBackend)]);
+        }
+
+        var databaseProblem = DatabaseProblem();
+        if (databaseProblem is not null)
+        {
+            yield return new ValidationResult($"--database: {databaseProblem}.", [nameof(Database)]);
         }
 
         if (WithcacheUrl is not null && !IsHttpUrl(WithcacheUrl))

@@ -9,6 +9,9 @@ namespace Nbdmux.Infrastructure.Persistence;
 
 public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog) : IExportStore
 {
+    /// <summary>The advisory lock that stands for the registry's write lock on PostgreSQL ("nbdmux" in ASCII).</summary>
+    private const long RegistryLockKey = 0x6E62646D7578;
+
     /// <summary>Known here rather than asked of EF Core, which would set the context up for a listing that needs no query.</summary>
     private bool _changing;
 
@@ -26,7 +29,7 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
         long? inode = identity is { } same ? unchecked((long)same.Inode) : null;
         // The names first, in SQL of its own: EF Core cannot map the identity's complex columns from raw SQL.
         var names = await db.Database
-            .SqlQuery<string>($"SELECT name AS Value FROM exports WHERE file = {path} OR (file_device = {device} AND file_inode = {inode})")
+            .SqlQuery<string>($"SELECT name AS \"Value\" FROM exports WHERE file = {path} OR (file_device = {device} AND file_inode = {inode})")
             .ToListAsync(cancellationToken);
         return names.Count == 0 ? [] : await db.Exports.AsNoTracking().Where(e => names.Contains(e.Name)).ToListAsync(cancellationToken);
     }
@@ -34,7 +37,15 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
     public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)
     {
         space.EnsureRoomForAChange();
-        var change = new Change(db, await db.Database.BeginTransactionAsync(cancellationToken), committed, audited, auditLog, ended: () => _changing = false);
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            // SQLite's transaction holds the file's write lock; PostgreSQL's locks rows only, so every
+            // node's changes take one lock of the whole registry, released when the transaction ends.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RegistryLockKey})", cancellationToken);
+        }
+
+        var change = new Change(db, transaction, committed, audited, auditLog, ended: () => _changing = false);
         _changing = true;
         return change;
     }

@@ -10,6 +10,13 @@ public sealed class NbdmuxDbContext(DbContextOptions<NbdmuxDbContext> options) :
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(NbdmuxDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            // PostgreSQL's byte-order collation: names compare and sort as SQLite's BINARY does them.
+            modelBuilder.Entity<Export>().Property(e => e.Name).UseCollation("C");
+        }
+    }
 }
