@@ -14,6 +14,7 @@ using Nbdmux.Api.Metrics;
 using Nbdmux.Api.OpenApi;
 using Nbdmux.Application;
 using Nbdmux.Infrastructure;
+using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api;
@@ -51,6 +52,7 @@ public static class NbdmuxApp
             var options = provider.GetRequiredService<NbdmuxOptions>();
             return new NbdListener(options.NbdPort, options.Bind);
         });
+        builder.Services.AddSingleton(provider => LocalNode.For(provider.GetRequiredService<NbdmuxOptions>(), provider.GetRequiredService<ApiOptions>().Port));
 
         builder.Logging.AddNbdmuxConsole();
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

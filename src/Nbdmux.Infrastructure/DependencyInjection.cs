@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Files;
@@ -63,6 +64,9 @@ public static class DependencyInjection
             provider.GetRequiredService<ILogger<NbdServerSupervisor>>()));
         services.AddSingleton<INbdServer>(provider => provider.GetRequiredService<NbdServerSupervisor>());
         services.AddHostedService(provider => provider.GetRequiredService<NbdServerSupervisor>());
+        // After the supervisor: the node's row says what its NBD server serves.
+        services.AddSingleton<IClusterNodes, ClusterNodes>();
+        services.AddHostedService<NodeHeartbeat>();
 
         services.AddSingleton<IWarmSources, WarmSources>();
         services.TryAddSingleton<IWarmMetrics, UncountedWarms>();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Warming;
 
@@ -20,6 +21,7 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     private readonly string? _warmSource;
     private readonly bool _runWarmer;
     private readonly string? _database;
+    private readonly bool _runHeartbeat;
     private readonly bool _ownsDataDir;
     private readonly DirectoryInfo _imagesDir = Directory.CreateTempSubdirectory("nbdmux-api-images-");
 
@@ -28,9 +30,11 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     /// <param name="warmSource">A URL prefix warms may fetch from (--warm-source); by default none.</param>
     /// <param name="runWarmer">Run the warmer, so that warms fetch; by default they stay queued.</param>
     /// <param name="database">The registry (--database); by default SQLite in the data dir.</param>
-    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null, string? warmSource = null, bool runWarmer = false, string? database = null)
+    /// <param name="runHeartbeat">Keep the node's row in the registry (it reads the mocked server's status); by default there is none.</param>
+    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null, string? warmSource = null, bool runWarmer = false, string? database = null, bool runHeartbeat = false)
     {
         _database = database;
+        _runHeartbeat = runHeartbeat;
         _adminPassword = adminPassword;
         _warmSource = warmSource;
         _runWarmer = runWarmer;
@@ -81,6 +85,11 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
                                                        d.ImplementationFactory is Func<IServiceProvider, NbdServerSupervisor> or Func<IServiceProvider, Warmer>).ToList())
             {
                 services.Remove(hosted);
+            }
+
+            if (!_runHeartbeat)
+            {
+                services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(NodeHeartbeat)));
             }
 
             services.RemoveAll<NbdServerSupervisor>();

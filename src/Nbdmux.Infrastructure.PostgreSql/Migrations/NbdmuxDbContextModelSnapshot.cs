@@ -197,6 +197,78 @@ namespace Nbdmux.Infrastructure.PostgreSql.Migrations
 
                     b.ToTable("exports", (string)null);
                 });
+
+            modelBuilder.Entity("Nbdmux.Domain.Nodes.Node", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("address");
+
+                    b.Property<long>("AppliedRevision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("applied_revision");
+
+                    b.Property<string>("Backend")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("backend");
+
+                    b.Property<int>("Connections")
+                        .HasColumnType("integer")
+                        .HasColumnName("connections");
+
+                    b.Property<int>("ExportsServed")
+                        .HasColumnType("integer")
+                        .HasColumnName("exports_served");
+
+                    b.Property<int>("HttpPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("http_port");
+
+                    b.Property<DateTimeOffset>("LastHeartbeat")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_heartbeat");
+
+                    b.Property<int>("NbdPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("nbd_port");
+
+                    b.Property<DateTimeOffset>("UpSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("up_since");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("nodes", (string)null);
+                });
+
+            modelBuilder.Entity("Nbdmux.Infrastructure.Persistence.RegistryRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("registry", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Revision = 0L
+                        });
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -79,6 +79,11 @@ public sealed class NbdmuxOptions : IValidatableObject
     /// <summary>Where the registry lives: <see cref="RegistryDatabase.Forms"/>; unset means &lt;data-dir&gt;/nbdmux.db.</summary>
     public string? Database { get; set; }
 
+    /// <summary>This node's name among the nodes that share the registry; unset means the host name.</summary>
+    public string? NodeName { get; set; }
+
+    public string NodeNameOrHostName => NodeName ?? System.Net.Dns.GetHostName();
+
     public RegistryDatabase RegistryDatabase() => Configuration.RegistryDatabase.Parse(Database, DataDirFullPath);
 
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
@@ -125,6 +130,13 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (databaseProblem is not null)
         {
             yield return new ValidationResult($"--database: {databaseProblem}.", [nameof(Database)]);
+        }
+
+        if (!Domain.Nodes.NodeNames.IsValid(NodeNameOrHostName))
+        {
+            yield return new ValidationResult(
+                $"--node-name '{NodeNameOrHostName}' must be 1-{Domain.Nodes.NodeNames.MaxLength} of A-Z a-z 0-9 . _ -, starting with a letter or digit{(NodeName is null ? " (it defaults to the host name)" : "")}.",
+                [nameof(NodeName)]);
         }
 
         if (WithcacheUrl is not null && !IsHttpUrl(WithcacheUrl))

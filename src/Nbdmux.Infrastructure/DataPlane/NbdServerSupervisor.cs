@@ -195,10 +195,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                 // Once started, a change runs to the end (bounded by its own timeouts): a caller
                 // that hangs up must not leave the server half reconfigured.
                 await ApplyAsync(export, CancellationToken.None);
-                if (_withheld.Remove(export.Name))
-                {
-                    Enter(_state);
-                }
+                _withheld.Remove(export.Name);
+                Enter(_state);
             }
             catch (ImageUnservableException e)
             {
@@ -247,10 +245,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             }
 
             _desired.Remove(name);
-            if (_withheld.Remove(name))
-            {
-                Enter(_state);
-            }
+            _withheld.Remove(name);
+            Enter(_state);
 
             if (_server is not null && (await _probe.NegotiateAsync(name, CancellationToken.None)).Outcome == ProbeOutcome.Served)
             {
@@ -559,6 +555,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
         _state = state;
         var running = state == NbdServerState.Running ? _server : null;
         _status = new NbdServerStatus(
-            state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly(), _plannedRestarts);
+            state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly(), _plannedRestarts,
+            _desired.Count, _backend.Name);
     }
 }

@@ -4,10 +4,11 @@ using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Cluster;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
-public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog) : IExportStore
+public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog, LocalNode local) : IExportStore
 {
     /// <summary>The advisory lock that stands for the registry's write lock on PostgreSQL ("nbdmux" in ASCII).</summary>
     private const long RegistryLockKey = 0x6E62646D7578;
@@ -45,7 +46,7 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RegistryLockKey})", cancellationToken);
         }
 
-        var change = new Change(db, transaction, committed, audited, auditLog, ended: () => _changing = false);
+        var change = new Change(db, transaction, committed, audited, auditLog, local, ended: () => _changing = false);
         _changing = true;
         return change;
     }
@@ -58,14 +59,17 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
         db.Exports.AsNoTracking().OrderBy(e => e.Name).ToListAsync(cancellationToken);
 
     private sealed class Change(
-        NbdmuxDbContext db, IDbContextTransaction transaction, CommittedExports committed, AuditedChange audited, AuditLog auditLog, Action ended)
+        NbdmuxDbContext db, IDbContextTransaction transaction, CommittedExports committed, AuditedChange audited, AuditLog auditLog, LocalNode local, Action ended)
         : IExportChange
     {
         public async Task CommitAsync(Func<Task> makeLive, Func<Task> undo, CancellationToken cancellationToken)
         {
+            long revision;
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await db.Database.ExecuteSqlAsync($"UPDATE registry SET revision = revision + 1", cancellationToken);
+                revision = await db.RevisionAsync(cancellationToken);
             }
             catch (Exception e) when (StorageFailure.Describe(e) is { } failure)
             {
@@ -76,6 +80,8 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
             List<AuditEvent> waiting = [];
             try
             {
+                // Live here already: this node never lags behind its own change.
+                await db.Database.ExecuteSqlAsync($"UPDATE nodes SET applied_revision = {revision} WHERE name = {local.Name}", CancellationToken.None);
                 if (audited.RecordOfSuccess() is { } record)
                 {
                     // Records that waited for a disk with room go first, in the order they happened.

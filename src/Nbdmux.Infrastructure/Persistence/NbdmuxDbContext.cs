@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Domain.Nodes;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
@@ -9,6 +10,8 @@ public sealed class NbdmuxDbContext(DbContextOptions<NbdmuxDbContext> options) :
     public DbSet<Export> Exports => Set<Export>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<Node> Nodes => Set<Node>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -4,6 +4,7 @@ using Moq;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Persistence;
 using Nbdmux.Testing;
@@ -160,7 +161,7 @@ public abstract class ExportStoreTests : IAsyncLifetime
 
     private ExportStore Store(AuditedChange? audited = null) =>
         new(Context(), _committed, new DataDirSpace(new NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
-            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()));
+            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809));
 
     private NbdmuxDbContext Context()
     {
