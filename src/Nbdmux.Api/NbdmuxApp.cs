@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.Extensions.Options;
 using Nbdmux.Api.Audit;
 using Nbdmux.Api.Authentication;
+using Nbdmux.Api.Cluster;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Dashboard;
 using Nbdmux.Api.Errors;
@@ -99,6 +100,7 @@ public static class NbdmuxApp
         app.UseStatusCodePages();
         app.UseDashboardAssets();
         app.UseNbdmuxAuthentication();
+        app.UseUnconfirmedNodesHeader();
         app.MapControllers();
         app.MapNbdmuxHealth().AllowAnonymous();
         app.MapNbdmuxOpenApi();

@@ -66,7 +66,9 @@ public static class DependencyInjection
         services.AddHostedService(provider => provider.GetRequiredService<NbdServerSupervisor>());
         // After the supervisor: the node's row says what its NBD server serves.
         services.AddSingleton<IClusterNodes, ClusterNodes>();
+        services.AddSingleton<IClusterPropagation, ClusterPropagation>();
         services.AddHostedService<NodeHeartbeat>();
+        services.AddHostedService<RegistrySync>();
 
         services.AddSingleton<IWarmSources, WarmSources>();
         services.TryAddSingleton<IWarmMetrics, UncountedWarms>();

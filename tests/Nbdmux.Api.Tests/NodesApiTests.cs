@@ -24,7 +24,27 @@ public abstract class NodesApiTests : IDisposable
 
     public sealed class OnSqlite() : NodesApiTests(database: null);
 
-    public sealed class OnPostgreSql() : NodesApiTests(PostgreSqlServer.Shared.CreateDatabase());
+    public sealed class OnPostgreSql() : NodesApiTests(PostgreSqlServer.Shared.CreateDatabase())
+    {
+        [Fact]
+        public async Task A_node_up_that_does_not_confirm_a_change_is_named_in_the_answer_after_the_timeout()
+        {
+            await AddNodeAsync("node-b", DateTimeOffset.UtcNow);
+
+            var response = await _http.PostAsJsonAsync("/exports", new { name = "node1", file = _factory.CreateImage("a.img", 512) });
+
+            Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+            Assert.Equal(["node-b"], response.Headers.GetValues("Nbdmux-Unconfirmed-Nodes"));
+        }
+    }
+
+    private async Task AddNodeAsync(string name, DateTimeOffset lastHeartbeat)
+    {
+        await using var scope = _node.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
+        db.Nodes.Add(Node.Start(name, "10.0.0.2", 8082, 10809, "nbd-server", lastHeartbeat));
+        await db.SaveChangesAsync();
+    }
 
     public void Dispose()
     {
@@ -54,12 +74,7 @@ public abstract class NodesApiTests : IDisposable
     [Fact]
     public async Task A_node_that_stopped_beating_is_down_and_lags_by_the_changes_it_missed()
     {
-        await using (var scope = _node.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
-            db.Nodes.Add(Node.Start("node-b", "10.0.0.2", 8082, 10809, "nbd-server", DateTimeOffset.UtcNow.AddHours(-1)));
-            await db.SaveChangesAsync();
-        }
+        await AddNodeAsync("node-b", DateTimeOffset.UtcNow.AddHours(-1));
 
         (await _http.PostAsJsonAsync("/exports", new { name = "node1", file = _factory.CreateImage("a.img", 512) })).EnsureSuccessStatusCode();
         (await _http.DeleteAsync("/exports/node1")).EnsureSuccessStatusCode();

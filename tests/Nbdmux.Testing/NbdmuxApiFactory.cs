@@ -92,6 +92,9 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
                 services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(NodeHeartbeat)));
             }
 
+            // It drives the real NBD server, which is mocked here.
+            services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(RegistrySync)));
+
             services.RemoveAll<NbdServerSupervisor>();
             services.RemoveAll<INbdServer>();
             services.AddSingleton(NbdServer.Object);

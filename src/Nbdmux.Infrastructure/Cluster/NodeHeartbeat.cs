@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Nodes;
+using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Persistence;
 
 namespace Nbdmux.Infrastructure.Cluster;
@@ -14,8 +15,11 @@ namespace Nbdmux.Infrastructure.Cluster;
 /// who is connected. A registry that cannot be reached costs a warning, once per outage; the
 /// NBD server goes on serving meanwhile.
 /// </summary>
-public sealed class NodeHeartbeat(LocalNode local, INbdServer server, IServiceScopeFactory scopes, TimeProvider time, ILogger<NodeHeartbeat> logger) : BackgroundService
+public sealed class NodeHeartbeat(
+    LocalNode local, INbdServer server, NbdmuxOptions options, IServiceScopeFactory scopes, TimeProvider time, ILogger<NodeHeartbeat> logger)
+    : BackgroundService
 {
+    private readonly bool _shared = options.RegistryDatabase().IsShared;
     private bool _failing;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -67,9 +71,10 @@ public sealed class NodeHeartbeat(LocalNode local, INbdServer server, IServiceSc
             node.Restart(local.Address, local.HttpPort, local.NbdPort, backend, now);
         }
 
-        if (starting)
+        if (starting && !_shared)
         {
-            // The NBD server has just read the whole registry.
+            // The NBD server has just read the whole registry, which no other node changes; on a
+            // shared one, RegistrySync says what the node serves.
             node.Apply(await db.RevisionAsync(cancellationToken));
         }
 

@@ -72,6 +72,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private int _plannedRestarts;
     private long _lastLivenessCheck;
     private volatile NbdServerStatus _status = new(NbdServerState.Starting, null, null, 0, null);
+    private volatile IReadOnlyDictionary<string, ServedExport> _served = new Dictionary<string, ServedExport>();
 
     public NbdServerSupervisor(
         INbdBackend backend,
@@ -96,6 +97,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     }
 
     public NbdServerStatus Status => _status;
+
+    /// <summary>The exports served, as of the last change: what a node compares with the registry to catch up.</summary>
+    public IReadOnlyDictionary<string, ServedExport> Served => _served;
 
     public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
         (await _probe.NegotiateAsync(NoSuchExport, cancellationToken, LivenessTimeout)).Outcome is ProbeOutcome.Refused or ProbeOutcome.Unknown;
@@ -553,6 +557,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private void Enter(NbdServerState state)
     {
         _state = state;
+        _served = new Dictionary<string, ServedExport>(_desired, StringComparer.Ordinal);
         var running = state == NbdServerState.Running ? _server : null;
         _status = new NbdServerStatus(
             state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly(), _plannedRestarts,

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Moq;
 using Nbdmux.Application.Common.Audit;
+using Nbdmux.Application.Common.Cluster;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
 using Nbdmux.Infrastructure.Cluster;
@@ -161,7 +162,7 @@ public abstract class ExportStoreTests : IAsyncLifetime
 
     private ExportStore Store(AuditedChange? audited = null) =>
         new(Context(), _committed, new DataDirSpace(new NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
-            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809));
+            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809), new ChangePropagation());
 
     private NbdmuxDbContext Context()
     {
