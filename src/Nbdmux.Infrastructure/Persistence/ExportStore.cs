@@ -42,8 +42,21 @@ public sealed class ExportStore(
     public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)
     {
         space.EnsureRoomForAChange();
-        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await LockRegistryAsync(db, cancellationToken);
+        IDbContextTransaction? transaction = null;
+        try
+        {
+            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await LockRegistryAsync(db, cancellationToken);
+        }
+        catch (Exception e) when (StorageFailure.Describe(e) is { } failure)
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+
+            throw failure;
+        }
 
         var change = new Change(db, transaction, committed, audited, auditLog, local, propagation, ended: () => _changing = false);
         _changing = true;
