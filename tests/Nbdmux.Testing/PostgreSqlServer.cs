@@ -61,11 +61,11 @@ public sealed class PostgreSqlServer
 
         AsOwner(Path.Combine(bin, "initdb"), "-D", server.DataDir, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
         server.PgCtl("start");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            // One process that outlives this one: the test host may be ended as soon as its exit handlers begin.
-            Process.Start("sh", ["-c", "\"$@\" >/dev/null 2>&1; rm -rf \"$0\"", directory, .. AsOwnerCommand(Path.Combine(bin, "pg_ctl"), server.PgCtlArguments("stop", "-m", "immediate"))]).Dispose();
-        };
+        // A watcher outside this process's tree stops the cluster and deletes it once this process is
+        // gone, however it ends: a test host may be ended before its exit handlers run, or killed.
+        var stop = AsOwnerCommand(Path.Combine(bin, "pg_ctl"), server.PgCtlArguments("stop", "-m", "immediate"));
+        const string Watch = "pid=$1; dir=$2; shift 2; while kill -0 \"$pid\" 2>/dev/null; do sleep 1; done; \"$@\" >/dev/null 2>&1; rm -rf \"$dir\"";
+        Run("sh", ["-c", "setsid sh -c \"$0\" watcher \"$@\" </dev/null >/dev/null 2>&1 &", Watch, $"{Environment.ProcessId}", directory, .. stop]);
         return server;
     }
 
