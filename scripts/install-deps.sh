@@ -4,14 +4,15 @@
 # src/Nbdmux.Infrastructure/NbdServer/Preload/nbd_server_preload.c. nbdkit serves the exports through a plugin
 # that gcc builds with nbdkit-plugin-dev's header (src/Nbdmux.Infrastructure/Nbdkit/Plugin/nbdmux_plugin.c).
 # qemu-utils' qemu-img converts warmed qcow2 images to raw; the tests pack their warm fixtures with
-# gzip, zstd, xz-utils and bzip2. The VM tests' ramboot guest copies Debian's nbd-client, its
+# gzip, zstd, xz-utils and bzip2; the shared-registry tests start a throwaway cluster of Debian's postgresql
+# (tests/Nbdmux.Testing/PostgreSqlServer.cs). The VM tests' ramboot guest copies Debian's nbd-client, its
 # libraries and its initramfs script from this host (tests/vm/build-guest.sh); the kernel,
 # initramfs-tools-core and klibc are fetched there with apt-get download, not installed.
 set -euo pipefail
 
 case "${1:-run}" in
   run)  packages=(nbd-server gcc nbdkit nbdkit-plugin-dev qemu-utils) ;;
-  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev qemu-utils libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio nbd-client python3 gzip zstd xz-utils bzip2) ;;
+  test) packages=(nbd-server gcc nbdkit nbdkit-plugin-dev qemu-utils libnbd-bin chromium qemu-system-x86 busybox-static e2fsprogs cpio nbd-client python3 gzip zstd xz-utils bzip2 postgresql) ;;
   *)    echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 

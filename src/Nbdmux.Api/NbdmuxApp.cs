@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.Extensions.Options;
 using Nbdmux.Api.Audit;
 using Nbdmux.Api.Authentication;
+using Nbdmux.Api.Cluster;
 using Nbdmux.Api.Configuration;
 using Nbdmux.Api.Dashboard;
 using Nbdmux.Api.Errors;
@@ -14,6 +15,7 @@ using Nbdmux.Api.Metrics;
 using Nbdmux.Api.OpenApi;
 using Nbdmux.Application;
 using Nbdmux.Infrastructure;
+using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.Configuration;
 
 namespace Nbdmux.Api;
@@ -51,6 +53,7 @@ public static class NbdmuxApp
             var options = provider.GetRequiredService<NbdmuxOptions>();
             return new NbdListener(options.NbdPort, options.Bind);
         });
+        builder.Services.AddSingleton(provider => LocalNode.For(provider.GetRequiredService<NbdmuxOptions>(), provider.GetRequiredService<ApiOptions>().Port));
 
         builder.Logging.AddNbdmuxConsole();
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
@@ -97,6 +100,7 @@ public static class NbdmuxApp
         app.UseStatusCodePages();
         app.UseDashboardAssets();
         app.UseNbdmuxAuthentication();
+        app.UseUnconfirmedNodesHeader();
         app.MapControllers();
         app.MapNbdmuxHealth().AllowAnonymous();
         app.MapNbdmuxOpenApi();

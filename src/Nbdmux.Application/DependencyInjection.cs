@@ -3,6 +3,7 @@ using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Nbdmux.Application.Common.Audit;
 using Nbdmux.Application.Common.Behaviours;
+using Nbdmux.Application.Common.Cluster;
 using Nbdmux.Application.Exports.GetExports;
 using Nbdmux.Application.Exports.Warming;
 
@@ -14,7 +15,7 @@ public static class DependencyInjection
     /// Registers MediatR 5 by hand (its DI extension package is not available): the mediator,
     /// every request handler in this assembly, the audit behaviour, and the validation behaviour
     /// with its validators. Behaviours run in the order registered: auditing wraps validation, so
-    /// requests refused as invalid are recorded too.
+    /// requests refused as invalid are recorded too; a change waits for the other nodes innermost.
     /// </summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
@@ -22,6 +23,8 @@ public static class DependencyInjection
         services.AddScoped<IMediator, Mediator>();
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AuditBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(PropagationBehaviour<,>));
+        services.AddScoped<ChangePropagation>();
         services.AddScoped<AuditedChange>();
         services.AddScoped<AuditRecorder>();
         services.AddSingleton(TimeProvider.System);

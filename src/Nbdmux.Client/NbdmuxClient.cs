@@ -86,6 +86,14 @@ public sealed class NbdmuxClient : IDisposable
         return new AddExportResult(export, Created: response.StatusCode == HttpStatusCode.Created, Changed: !unchanged);
     }
 
+    /// <summary>The nodes that share the daemon's registry (one, on a registry of its own), sorted by name.</summary>
+    public async Task<IReadOnlyList<NbdmuxNode>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "nodes", content: null, _pipelines.Idempotent, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await ReadAsync(response, NbdmuxJsonContext.Default.ListNbdmuxNode, cancellationToken);
+    }
+
     /// <summary>A page of the files beneath the daemon's image roots (what an export can serve), sorted by path.</summary>
     public async Task<NbdmuxImagePage> ListImagesAsync(int page = 1, int pageSize = 100, CancellationToken cancellationToken = default)
     {

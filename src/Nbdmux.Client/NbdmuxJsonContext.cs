@@ -12,4 +12,5 @@ namespace Nbdmux.Client;
 [JsonSerializable(typeof(NbdmuxExportSpec))]
 [JsonSerializable(typeof(NbdmuxWarmSpec))]
 [JsonSerializable(typeof(NbdmuxImagePage))]
+[JsonSerializable(typeof(List<NbdmuxNode>))]
 internal sealed partial class NbdmuxJsonContext : JsonSerializerContext;

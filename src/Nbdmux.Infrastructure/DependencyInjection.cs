@@ -1,8 +1,8 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Files;
@@ -20,8 +20,7 @@ public static class DependencyInjection
     {
         // Pooled: every change uses two contexts (its own and the audit record's), and setting one
         // up costs more than the SQLite statements it then runs.
-        services.AddDbContextPool<NbdmuxDbContext>((provider, db) =>
-            db.UseSqlite($"Data Source={Path.Combine(provider.GetRequiredService<NbdmuxOptions>().DataDirFullPath, "nbdmux.db")}"));
+        services.AddDbContextPool<NbdmuxDbContext>((provider, db) => provider.GetRequiredService<NbdmuxOptions>().RegistryDatabase().Configure(db));
         services.AddSingleton<CommittedExports>();
         services.AddSingleton<DataDirSpace>();
         services.AddScoped<IExportStore, ExportStore>();
@@ -65,6 +64,11 @@ public static class DependencyInjection
             provider.GetRequiredService<ILogger<NbdServerSupervisor>>()));
         services.AddSingleton<INbdServer>(provider => provider.GetRequiredService<NbdServerSupervisor>());
         services.AddHostedService(provider => provider.GetRequiredService<NbdServerSupervisor>());
+        // After the supervisor: the node's row says what its NBD server serves.
+        services.AddSingleton<IClusterNodes, ClusterNodes>();
+        services.AddSingleton<IClusterPropagation, ClusterPropagation>();
+        services.AddHostedService<NodeHeartbeat>();
+        services.AddHostedService<RegistrySync>();
 
         services.AddSingleton<IWarmSources, WarmSources>();
         services.TryAddSingleton<IWarmMetrics, UncountedWarms>();

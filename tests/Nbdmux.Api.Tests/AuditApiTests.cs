@@ -8,14 +8,26 @@ using Nbdmux.Application.Common.Interfaces;
 namespace Nbdmux.Api.Tests;
 
 /// <summary>Every change leaves an audit record, whatever came of it; GET /events pages and filters them.</summary>
-public sealed class AuditApiTests : IDisposable
+public abstract class AuditApiTests : IDisposable
 {
-    private readonly NbdmuxApiFactory _factory = new();
+    private readonly NbdmuxApiFactory _factory;
     private readonly HttpClient _http;
 
-    public AuditApiTests() => _http = _factory.CreateClient();
+    protected AuditApiTests(string? database)
+    {
+        _factory = new(database: database);
+        _http = _factory.CreateClient();
+    }
 
-    public void Dispose() => _factory.Dispose();
+    public sealed class OnSqlite() : AuditApiTests(database: null);
+
+    public sealed class OnPostgreSql() : AuditApiTests(PostgreSqlServer.Shared.CreateDatabase());
+
+    public void Dispose()
+    {
+        _factory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Register_replace_and_remove_are_recorded_newest_first_with_before_and_after()

@@ -10,14 +10,26 @@ using Nbdmux.Infrastructure.Linux;
 
 namespace Nbdmux.Api.Tests;
 
-public sealed class ExportsApiTests : IDisposable
+public abstract class ExportsApiTests : IDisposable
 {
-    private readonly NbdmuxApiFactory _factory = new();
+    private readonly NbdmuxApiFactory _factory;
     private readonly HttpClient _http;
 
-    public ExportsApiTests() => _http = _factory.CreateClient();
+    protected ExportsApiTests(string? database)
+    {
+        _factory = new(database: database);
+        _http = _factory.CreateClient();
+    }
 
-    public void Dispose() => _factory.Dispose();
+    public sealed class OnSqlite() : ExportsApiTests(database: null);
+
+    public sealed class OnPostgreSql() : ExportsApiTests(PostgreSqlServer.Shared.CreateDatabase());
+
+    public void Dispose()
+    {
+        _factory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Register_returns_the_snake_case_record_and_publishes_it()

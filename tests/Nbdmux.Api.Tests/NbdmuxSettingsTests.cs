@@ -39,7 +39,7 @@ public class NbdmuxSettingsTests
     [Fact]
     public void Environment_variable_names_follow_the_option_names() =>
         Assert.Equal(
-            ["NBDMUX_DATA_DIR", "NBDMUX_PORT", "NBDMUX_NBD_PORT", "NBDMUX_BIND", "NBDMUX_NBD_BACKEND", "NBDMUX_NBD_SERVER_BIN", "NBDMUX_HANDSHAKE_TIMEOUT", "NBDMUX_NBDKIT_BIN", "NBDMUX_IMAGES_DIR", "NBDMUX_WITHCACHE_URL", "NBDMUX_WARM_SOURCES", "NBDMUX_MAX_WARMS", "NBDMUX_ADMIN_PASSWORD", "NBDMUX_LOG_FORMAT"],
+            ["NBDMUX_DATA_DIR", "NBDMUX_PORT", "NBDMUX_NBD_PORT", "NBDMUX_BIND", "NBDMUX_NBD_BACKEND", "NBDMUX_NBD_SERVER_BIN", "NBDMUX_HANDSHAKE_TIMEOUT", "NBDMUX_NBDKIT_BIN", "NBDMUX_IMAGES_DIR", "NBDMUX_WITHCACHE_URL", "NBDMUX_WARM_SOURCES", "NBDMUX_MAX_WARMS", "NBDMUX_ADMIN_PASSWORD", "NBDMUX_LOG_FORMAT", "NBDMUX_DATABASE", "NBDMUX_NODE_NAME"],
             NbdmuxSettings.Flags.Select(flag => NbdmuxSettings.EnvironmentVariable(flag.Key)));
 
     /// <summary>The options word a problem about the setting; the operator reads it with the flag that gives it.</summary>

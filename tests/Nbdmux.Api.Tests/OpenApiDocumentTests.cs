@@ -41,12 +41,13 @@ public sealed class OpenApiDocumentTests : IDisposable
 
         Assert.Equal("bearer", (string?)document["components"]!["securitySchemes"]!["Bearer"]!["scheme"]);
         var paths = document["paths"]!.AsObject();
-        Assert.Equal(["/events", "/exports", "/exports/{name}", "/healthz", "/images"], paths.Select(path => path.Key).Order());
+        Assert.Equal(["/events", "/exports", "/exports/{name}", "/healthz", "/images", "/nodes"], paths.Select(path => path.Key).Order());
         Assert.Equal(["200", "400", "401"], Responses(paths["/events"]!["get"]!));
         Assert.Equal(["200", "201", "400", "401", "409", "413", "415", "503"], Responses(paths["/exports"]!["post"]!));
         Assert.Equal(["204", "401", "404", "409", "503"], Responses(paths["/exports/{name}"]!["delete"]!));
         Assert.Equal(["200", "401", "404"], Responses(paths["/exports/{name}"]!["get"]!));
         Assert.Equal(["200", "503"], Responses(paths["/healthz"]!["get"]!));
+        Assert.Equal(["200", "401"], Responses(paths["/nodes"]!["get"]!));
         Assert.NotNull(paths["/exports/{name}"]!["get"]!["responses"]!["404"]!["content"]!["application/problem+json"]);
         Assert.Equal("string", (string?)document["components"]!["schemas"]!["ProblemDetails"]!["properties"]!["error"]!["type"]);
     }

@@ -15,9 +15,10 @@ public sealed class LiveNbdmux : IDisposable
     private readonly WebApplicationFactory<Program> _live;
 
     /// <param name="warmSource">A URL prefix warms may fetch from, with the warmer running; by default none.</param>
-    public LiveNbdmux(string? warmSource = null)
+    /// <param name="runHeartbeat">Keep the node's row in the registry, for GET /nodes; by default there is none.</param>
+    public LiveNbdmux(string? warmSource = null, bool runHeartbeat = false)
     {
-        _api = new NbdmuxApiFactory(warmSource: warmSource, runWarmer: warmSource is not null);
+        _api = new NbdmuxApiFactory(warmSource: warmSource, runWarmer: warmSource is not null, runHeartbeat: runHeartbeat);
         // The daemon listens where its settings say (Kestrel options from UseKestrel do not override that).
         var port = LoopbackPorts.Free();
         _live = _api.WithWebHostBuilder(host => host.UseSetting("Nbdmux:Bind", "127.0.0.1").UseSetting("Nbdmux:Port", $"{port}"));

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Moq;
 using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.DataPlane;
 using Nbdmux.Infrastructure.Warming;
 
@@ -19,6 +20,8 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     private readonly string? _adminPassword;
     private readonly string? _warmSource;
     private readonly bool _runWarmer;
+    private readonly string? _database;
+    private readonly bool _runHeartbeat;
     private readonly bool _ownsDataDir;
     private readonly DirectoryInfo _imagesDir = Directory.CreateTempSubdirectory("nbdmux-api-images-");
 
@@ -26,8 +29,12 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
     /// <param name="dataDir">A data dir the caller owns (and deletes); by default a temp dir deleted on dispose.</param>
     /// <param name="warmSource">A URL prefix warms may fetch from (--warm-source); by default none.</param>
     /// <param name="runWarmer">Run the warmer, so that warms fetch; by default they stay queued.</param>
-    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null, string? warmSource = null, bool runWarmer = false)
+    /// <param name="database">The registry (--database); by default SQLite in the data dir.</param>
+    /// <param name="runHeartbeat">Keep the node's row in the registry (it reads the mocked server's status); by default there is none.</param>
+    public NbdmuxApiFactory(string? adminPassword = null, string? dataDir = null, string? warmSource = null, bool runWarmer = false, string? database = null, bool runHeartbeat = false)
     {
+        _database = database;
+        _runHeartbeat = runHeartbeat;
         _adminPassword = adminPassword;
         _warmSource = warmSource;
         _runWarmer = runWarmer;
@@ -61,6 +68,11 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
             builder.UseSetting("Nbdmux:AdminPassword", _adminPassword);
         }
 
+        if (_database is not null)
+        {
+            builder.UseSetting("Nbdmux:Database", _database);
+        }
+
         if (_warmSource is not null)
         {
             builder.UseSetting("Nbdmux:WarmSources:0", _warmSource);
@@ -74,6 +86,14 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
             {
                 services.Remove(hosted);
             }
+
+            if (!_runHeartbeat)
+            {
+                services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(NodeHeartbeat)));
+            }
+
+            // It drives the real NBD server, which is mocked here.
+            services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(RegistrySync)));
 
             services.RemoveAll<NbdServerSupervisor>();
             services.RemoveAll<INbdServer>();

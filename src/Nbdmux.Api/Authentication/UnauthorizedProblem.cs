@@ -25,9 +25,9 @@ public static class UnauthorizedProblem
         });
     }
 
-    private static readonly string[] ApiPaths = ["/exports", "/events", "/images", "/metrics"];
+    private static readonly string[] ApiPaths = ["/exports", "/events", "/images", "/metrics", "/nodes"];
 
-    /// <summary>Machines talk to /exports, /events, /images and /metrics (Prometheus); everything else is the browser's dashboard.</summary>
+    /// <summary>Machines talk to /exports, /events, /images, /nodes and /metrics (Prometheus); everything else is the browser's dashboard.</summary>
     public static bool IsApiRequest(HttpRequest request) => IsApiPath(request.Path);
 
     public static bool IsApiPath(PathString path) => ApiPaths.Any(api => path.StartsWithSegments(api));

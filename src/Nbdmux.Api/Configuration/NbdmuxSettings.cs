@@ -28,6 +28,8 @@ public static class NbdmuxSettings
         ("--max-warms", nameof(NbdmuxOptions.MaxWarms), "warms that fetch at once; more wait, queued (default 2)"),
         ("--admin-password", nameof(ApiOptions.AdminPassword), "password for the dashboard and API (Bearer); unset: open to all (prefer the env var: flags show in ps)"),
         ("--log-format", nameof(ApiOptions.LogFormat), "text (one line per event) or json (one object per line, for log shippers) (default text)"),
+        ("--database", nameof(NbdmuxOptions.Database), "the registry: sqlite:PATH (one node) or postgresql://user:password@host:port/dbname (nodes sharing it form a cluster) (default sqlite:<data-dir>/nbdmux.db)"),
+        ("--node-name", nameof(NbdmuxOptions.NodeName), "this node's name among the nodes sharing the registry (default the host name)"),
     ];
 
     /// <summary>Settings that take a list: repeated flags, or one environment variable split at these separators (URLs hold ':').</summary>

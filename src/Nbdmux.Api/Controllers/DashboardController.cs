@@ -9,6 +9,7 @@ using Nbdmux.Application.Exports.RegisterExport;
 using Nbdmux.Application.Exports.RemoveExport;
 using Nbdmux.Application.Images.GetImages;
 using Nbdmux.Application.NbdServer.GetNbdServerStatus;
+using Nbdmux.Application.Nodes.GetNodes;
 
 namespace Nbdmux.Api.Controllers;
 
@@ -97,6 +98,7 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
     {
         var exports = await mediator.Send(new GetExportsQuery(Endpoint.Target), cancellationToken);
         var server = await mediator.Send(new GetNbdServerStatusQuery(), cancellationToken);
+        var nodes = await mediator.Send(new GetNodesQuery(), cancellationToken);
         return new DashboardLive(
             exports,
             server.Status,
@@ -104,7 +106,8 @@ public sealed class DashboardController(IMediator mediator, NbdListener nbd, Adm
             Endpoint,
         $"{Request.Scheme}://{Request.Host}",
             password.IsRequired,
-            clock.GetUtcNow());
+            clock.GetUtcNow(),
+            nodes);
     }
 
     private NbdEndpoint Endpoint => NbdEndpoint.For(Request, nbd.Port, nbd.Bind);

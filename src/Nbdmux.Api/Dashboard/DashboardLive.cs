@@ -1,5 +1,6 @@
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
+using Nbdmux.Application.Nodes;
 using Nbdmux.Domain;
 using Nbdmux.Domain.Exports;
 
@@ -13,8 +14,12 @@ public sealed record DashboardLive(
     NbdEndpoint Endpoint,
     string ApiBaseUrl,
     bool PasswordRequired,
-    DateTimeOffset Now)
+    DateTimeOffset Now,
+    IReadOnlyList<NodeDto>? Nodes = null)
 {
+    /// <summary>One node needs no table of nodes: the overview above is all of it.</summary>
+    public bool IsCluster => Nodes is { Count: > 1 };
+
     public string ServerState => EnumWords.Of(Server.State);
 
     public static bool IsWarming(ExportDto export) => export.Status is ExportStatus.Queued or ExportStatus.Fetching or ExportStatus.Decompressing;

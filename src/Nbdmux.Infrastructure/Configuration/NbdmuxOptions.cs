@@ -79,6 +79,16 @@ public sealed class NbdmuxOptions : IValidatableObject
     [Range(1, 64, ErrorMessage = "must be " + MaxWarmsRange + ".")]
     public int MaxWarms { get; set; } = 2;
 
+    /// <summary>Where the registry lives: <see cref="RegistryDatabase.Forms"/>; unset means &lt;data-dir&gt;/nbdmux.db.</summary>
+    public string? Database { get; set; }
+
+    /// <summary>This node's name among the nodes that share the registry; unset means the host name.</summary>
+    public string? NodeName { get; set; }
+
+    public string NodeNameOrHostName => NodeName ?? System.Net.Dns.GetHostName();
+
+    public RegistryDatabase RegistryDatabase() => Configuration.RegistryDatabase.Parse(Database, DataDirFullPath);
+
     public IPAddress BindAddress() => IPAddress.Parse(Bind);
 
     private static bool IsHttpUrl(string url) =>
@@ -88,6 +98,19 @@ public sealed class NbdmuxOptions : IValidatableObject
 
     /// <summary>The keys that sign the dashboard's log-in cookies.</summary>
     public string KeyRingPath => Path.Combine(DataDirFullPath, "keys");
+
+    private string? DatabaseProblem()
+    {
+        try
+        {
+            RegistryDatabase();
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -104,6 +127,19 @@ public sealed class NbdmuxOptions : IValidatableObject
         if (NbdBackend is not (null or NbdkitBackend or NbdServerBackend))
         {
             yield return new ValidationResult($"'{NbdBackend}' must be {NbdkitBackend} or {NbdServerBackend}.", [nameof(NbdBackend)]);
+        }
+
+        var databaseProblem = DatabaseProblem();
+        if (databaseProblem is not null)
+        {
+            yield return new ValidationResult($"--database: {databaseProblem}.", [nameof(Database)]);
+        }
+
+        if (!Domain.Nodes.NodeNames.IsValid(NodeNameOrHostName))
+        {
+            yield return new ValidationResult(
+                $"--node-name '{NodeNameOrHostName}' must be 1-{Domain.Nodes.NodeNames.MaxLength} of A-Z a-z 0-9 . _ -, starting with a letter or digit{(NodeName is null ? " (it defaults to the host name)" : "")}.",
+                [nameof(NodeName)]);
         }
 
         if (WithcacheUrl is not null && !IsHttpUrl(WithcacheUrl))

@@ -73,6 +73,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private int _plannedRestarts;
     private long _lastLivenessCheck;
     private volatile NbdServerStatus _status = new(NbdServerState.Starting, null, null, 0, null);
+    private volatile IReadOnlyDictionary<string, ServedExport> _served = new Dictionary<string, ServedExport>();
 
     public NbdServerSupervisor(
         INbdBackend backend,
@@ -97,6 +98,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     }
 
     public NbdServerStatus Status => _status;
+
+    /// <summary>The exports served, as of the last change: what a node compares with the registry to catch up.</summary>
+    public IReadOnlyDictionary<string, ServedExport> Served => _served;
 
     public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
         (await _probe.NegotiateAsync(NoSuchExport, cancellationToken, LivenessTimeout)).Outcome is ProbeOutcome.Refused or ProbeOutcome.Unknown;
@@ -196,10 +200,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                 // Once started, a change runs to the end (bounded by its own timeouts): a caller
                 // that hangs up must not leave the server half reconfigured.
                 await ApplyAsync(export, CancellationToken.None);
-                if (_withheld.Remove(export.Name))
-                {
-                    Enter(_state);
-                }
+                _withheld.Remove(export.Name);
+                Enter(_state);
             }
             catch (ImageUnservableException e)
             {
@@ -248,10 +250,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             }
 
             _desired.Remove(name);
-            if (_withheld.Remove(name))
-            {
-                Enter(_state);
-            }
+            _withheld.Remove(name);
+            Enter(_state);
 
             if (_server is not null && (await _probe.NegotiateAsync(name, CancellationToken.None)).Outcome == ProbeOutcome.Served)
             {
@@ -593,8 +593,10 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private void Enter(NbdServerState state)
     {
         _state = state;
+        _served = new Dictionary<string, ServedExport>(_desired, StringComparer.Ordinal);
         var running = state == NbdServerState.Running ? _server : null;
         _status = new NbdServerStatus(
-            state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly(), _plannedRestarts);
+            state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly(), _plannedRestarts,
+            _desired.Count, _backend.Name);
     }
 }

@@ -11,7 +11,10 @@ public static class DatabaseMigration
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
-        // WAL lets the dashboard and API read while a change is being written.
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets the dashboard and API read while a change is being written.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
     }
 }

@@ -1,14 +1,22 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Nbdmux.Application.Common.Audit;
+using Nbdmux.Application.Common.Cluster;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Cluster;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
-public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog) : IExportStore
+public sealed class ExportStore(
+    NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog, LocalNode local, ChangePropagation propagation)
+    : IExportStore
 {
+    /// <summary>The advisory lock that stands for the registry's write lock on PostgreSQL ("nbdmux" in ASCII).</summary>
+    private const long RegistryLockKey = 0x6E62646D7578;
+
     /// <summary>Known here rather than asked of EF Core, which would set the context up for a listing that needs no query.</summary>
     private bool _changing;
 
@@ -37,7 +45,23 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
     public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)
     {
         space.EnsureRoomForAChange();
-        var change = new Change(db, await db.Database.BeginTransactionAsync(cancellationToken), committed, audited, auditLog, ended: () => _changing = false);
+        IDbContextTransaction? transaction = null;
+        try
+        {
+            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await LockRegistryAsync(db, cancellationToken);
+        }
+        catch (Exception e) when (StorageFailure.Describe(e) is { } failure)
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+
+            throw failure;
+        }
+
+        var change = new Change(db, transaction, committed, audited, auditLog, local, propagation, ended: () => _changing = false);
         _changing = true;
         return change;
     }
@@ -46,18 +70,44 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
 
     public void Remove(Export export) => db.Exports.Remove(export);
 
+    /// <summary>Takes the registry's write lock for the transaction under way, until it ends.</summary>
+    public static async Task LockRegistryAsync(NbdmuxDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            // SQLite's transaction holds the file's write lock; PostgreSQL's locks rows only, so every
+            // node's changes take one lock of the whole registry, released when the transaction ends.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RegistryLockKey})", cancellationToken);
+        }
+    }
+
     private Task<List<Export>> QueryAsync(CancellationToken cancellationToken) =>
         db.Exports.AsNoTracking().OrderBy(e => e.Name).ToListAsync(cancellationToken);
 
     private sealed class Change(
-        NbdmuxDbContext db, IDbContextTransaction transaction, CommittedExports committed, AuditedChange audited, AuditLog auditLog, Action ended)
+        NbdmuxDbContext db,
+        IDbContextTransaction transaction,
+        CommittedExports committed,
+        AuditedChange audited,
+        AuditLog auditLog,
+        LocalNode local,
+        ChangePropagation propagation,
+        Action ended)
         : IExportChange
     {
         public async Task CommitAsync(Func<Task> makeLive, Func<Task> undo, CancellationToken cancellationToken)
         {
+            long revision;
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await db.Database.ExecuteSqlAsync($"UPDATE registry SET revision = revision + 1", cancellationToken);
+                revision = await db.RevisionAsync(cancellationToken);
+                if (db.Database.IsNpgsql())
+                {
+                    // Delivered to the listening nodes when (and only if) the change commits.
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_notify({RegistrySync.Channel}, {revision.ToString(CultureInfo.InvariantCulture)})", cancellationToken);
+                }
             }
             catch (Exception e) when (StorageFailure.Describe(e) is { } failure)
             {
@@ -68,6 +118,8 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
             List<AuditEvent> waiting = [];
             try
             {
+                // Live here already: this node never lags behind its own change.
+                await db.Database.ExecuteSqlAsync($"UPDATE nodes SET applied_revision = {revision} WHERE name = {local.Name}", CancellationToken.None);
                 if (audited.RecordOfSuccess() is { } record)
                 {
                     // Records that waited for a disk with room go first, in the order they happened.
@@ -78,6 +130,7 @@ public sealed class ExportStore(NbdmuxDbContext db, CommittedExports committed, 
 
                 await transaction.CommitAsync(CancellationToken.None);
                 audited.Committed();
+                propagation.Committed(revision);
             }
             catch (Exception e)
             {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Domain.Nodes;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
@@ -10,6 +11,15 @@ public sealed class NbdmuxDbContext(DbContextOptions<NbdmuxDbContext> options) :
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    public DbSet<Node> Nodes => Set<Node>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(NbdmuxDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            // PostgreSQL's byte-order collation: names compare and sort as SQLite's BINARY does them.
+            modelBuilder.Entity<Export>().Property(e => e.Name).UseCollation("C");
+        }
+    }
 }

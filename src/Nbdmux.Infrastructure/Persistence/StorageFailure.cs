@@ -1,9 +1,10 @@
 using Microsoft.Data.Sqlite;
 using Nbdmux.Application.Common.Exceptions;
+using Npgsql;
 
 namespace Nbdmux.Infrastructure.Persistence;
 
-/// <summary>Tells a registry write that failed for want of disk space (or another I/O error) from a bug.</summary>
+/// <summary>Tells a registry write that failed for want of disk space, another I/O error or a registry out of reach from a bug.</summary>
 public static class StorageFailure
 {
     private const int SqliteFull = 13;
@@ -20,6 +21,13 @@ public static class StorageFailure
             return new ChangeNotSavedException(
                 "nbdmux could not save the change: the disk of its data dir is full. Free space there and try again; nothing was changed.",
                 noSpace: true, error);
+        }
+
+        if (causes.OfType<NpgsqlException>().Any(e => e.IsTransient))
+        {
+            return new ChangeNotSavedException(
+                $"nbdmux could not reach its registry ({error.GetBaseException().Message}); nothing was changed. The NBD server goes on serving what it served; try again once the database is back.",
+                noSpace: false, error);
         }
 
         return causes.OfType<SqliteException>().Any(e => e.SqliteErrorCode == SqliteIoError) || causes.OfType<IOException>().Any()

@@ -2,21 +2,42 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Moq;
 using Nbdmux.Application.Common.Audit;
+using Nbdmux.Application.Common.Cluster;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Cluster;
+using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Persistence;
+using Nbdmux.Testing;
 
 namespace Nbdmux.UnitTests.Infrastructure;
 
-/// <summary>The registry on a real SQLite file, each store on a context of its own as each request has.</summary>
-public sealed class ExportStoreTests : IAsyncLifetime
+/// <summary>The registry on a real database of each kind, each store on a context of its own as each request has.</summary>
+public abstract class ExportStoreTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nbdmux-store-").FullName;
     private readonly CommittedExports _committed = new();
     private readonly List<NbdmuxDbContext> _contexts = [];
+    private RegistryDatabase? _database;
 
-    public async Task InitializeAsync() => await Context().Database.MigrateAsync();
+    public sealed class OnSqlite : ExportStoreTests
+    {
+        protected override Task<string> DatabaseUrlAsync(string directory) => Task.FromResult($"sqlite:{Path.Combine(directory, "nbdmux.db")}");
+    }
+
+    public sealed class OnPostgreSql : ExportStoreTests
+    {
+        protected override Task<string> DatabaseUrlAsync(string directory) => Task.FromResult(PostgreSqlServer.Shared.CreateDatabase());
+    }
+
+    protected abstract Task<string> DatabaseUrlAsync(string directory);
+
+    public async Task InitializeAsync()
+    {
+        _database = RegistryDatabase.Parse(await DatabaseUrlAsync(_directory), _directory);
+        await Context().Database.MigrateAsync();
+    }
 
     public async Task DisposeAsync()
     {
@@ -27,6 +48,28 @@ public sealed class ExportStoreTests : IAsyncLifetime
 
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public void The_migrations_build_the_model_the_code_has() => Assert.False(Context().Database.HasPendingModelChanges());
+
+    [Fact]
+    public async Task A_change_waits_for_the_one_under_way_and_then_sees_what_it_committed()
+    {
+        var first = Store();
+        await using (var change = await first.BeginChangeAsync(default))
+        {
+            var second = Task.Run(async () =>
+            {
+                var store = Store();
+                await using var next = await store.BeginChangeAsync(default);
+                return await store.FindAsync("node1", default);
+            });
+            Assert.NotSame(second, await Task.WhenAny(second, Task.Delay(TimeSpan.FromMilliseconds(300))));
+            first.Add(NewExport("node1"));
+            await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
+            Assert.NotNull(await second);
+        }
     }
 
     [Fact]
@@ -142,13 +185,14 @@ public sealed class ExportStoreTests : IAsyncLifetime
     }
 
     private ExportStore Store(AuditedChange? audited = null) =>
-        new(Context(), _committed, new DataDirSpace(new Nbdmux.Infrastructure.Configuration.NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
-            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()));
+        new(Context(), _committed, new DataDirSpace(new NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
+            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809), new ChangePropagation());
 
     private NbdmuxDbContext Context()
     {
-        var context = new NbdmuxDbContext(new DbContextOptionsBuilder<NbdmuxDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(_directory, "nbdmux.db")}").Options);
+        var options = new DbContextOptionsBuilder<NbdmuxDbContext>();
+        _database!.Configure(options);
+        var context = new NbdmuxDbContext(options.Options);
         _contexts.Add(context);
         return context;
     }

@@ -12,6 +12,8 @@ public enum NbdServerState
 /// <param name="RestartCount">Restarts after the server died or stopped answering.</param>
 /// <param name="Withheld">Registered exports it refuses to serve, with the reason (e.g. outside the image roots).</param>
 /// <param name="PlannedRestartCount">Restarts an export change needed (nbd-server learns new names only so); not a fault.</param>
+/// <param name="Served">Exports it serves.</param>
+/// <param name="Backend">Which NBD server it is: nbdkit or nbd-server.</param>
 public sealed record NbdServerStatus(
     NbdServerState State,
     int? Pid,
@@ -19,7 +21,9 @@ public sealed record NbdServerStatus(
     int RestartCount,
     string? LastError,
     IReadOnlyDictionary<string, string>? Withheld = null,
-    int PlannedRestartCount = 0)
+    int PlannedRestartCount = 0,
+    int Served = 0,
+    string? Backend = null)
 {
     public bool IsRunning => State == NbdServerState.Running;
 

@@ -190,6 +190,78 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
 
                     b.ToTable("exports", (string)null);
                 });
+
+            modelBuilder.Entity("Nbdmux.Domain.Nodes.Node", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<long>("AppliedRevision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("applied_revision");
+
+                    b.Property<string>("Backend")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backend");
+
+                    b.Property<int>("Connections")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("connections");
+
+                    b.Property<int>("ExportsServed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("exports_served");
+
+                    b.Property<int>("HttpPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("http_port");
+
+                    b.Property<DateTimeOffset>("LastHeartbeat")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_heartbeat");
+
+                    b.Property<int>("NbdPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("nbd_port");
+
+                    b.Property<DateTimeOffset>("UpSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("up_since");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("nodes", (string)null);
+                });
+
+            modelBuilder.Entity("Nbdmux.Infrastructure.Persistence.RegistryRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("registry", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Revision = 0L
+                        });
+                });
 #pragma warning restore 612, 618
         }
     }

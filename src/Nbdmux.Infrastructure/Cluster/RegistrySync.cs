@@ -1,0 +1,180 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Nbdmux.Application.Common.Exceptions;
+using Nbdmux.Application.Common.Interfaces;
+using Nbdmux.Domain.Exports;
+using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.DataPlane;
+using Nbdmux.Infrastructure.Persistence;
+using Npgsql;
+
+namespace Nbdmux.Infrastructure.Cluster;
+
+/// <summary>
+/// On a shared registry, keeps this node's NBD server serving what the registry holds, whichever
+/// node changed it: woken at once by the notification every change sends as it commits (LISTEN),
+/// and every <see cref="Poll"/> anyway, so a missed notification costs at most that. Each pass
+/// holds the registry's lock, reads its revision and exports, publishes and withdraws what differs,
+/// and records the revision as this node's (the confirmation the changing node waits for). The
+/// first pass runs before the node starts answering, so a node that comes back has caught up
+/// before it reports healthy. While the registry cannot be reached, the NBD server goes on
+/// serving what it serves.
+/// </summary>
+public sealed class RegistrySync(
+    NbdmuxOptions options,
+    NbdServerSupervisor server,
+    LocalNode local,
+    CommittedExports committed,
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    ILogger<RegistrySync> logger) : BackgroundService
+{
+    public const string Channel = "nbdmux_registry";
+
+    public static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    private readonly RegistryDatabase _database = options.RegistryDatabase();
+
+    /// <summary>Exports this node could not serve, as they were then: tried again only once the registry changes them.</summary>
+    private readonly Dictionary<string, ServedExport> _unservable = new(StringComparer.Ordinal);
+
+    private long _applied = -1;
+    private bool _failing;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_database.IsShared)
+        {
+            await ReconcileAsync(cancellationToken);
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_database.IsShared)
+        {
+            return;
+        }
+
+        NpgsqlConnection? listener = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    listener ??= await ListenAsync(stoppingToken);
+                    await ReconcileAsync(stoppingToken);
+                    Recovered();
+                    // A notification that came during the pass is kept by Npgsql and ends this wait at once.
+                    await listener.WaitAsync(Poll, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    Failed(e);
+                    if (listener is not null)
+                    {
+                        await listener.DisposeAsync();
+                        listener = null;
+                    }
+
+                    await Task.Delay(Poll, time, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (listener is not null)
+            {
+                await listener.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(_database.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var listen = new NpgsqlCommand($"LISTEN {Channel}", connection);
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await ExportStore.LockRegistryAsync(db, cancellationToken);
+        var revision = await db.RevisionAsync(cancellationToken);
+        if (revision == _applied)
+        {
+            return;
+        }
+
+        var wanted = (await db.Exports.AsNoTracking().Where(e => e.Status == ExportStatus.Ready).ToListAsync(cancellationToken))
+            .Select(ServedExport.From).ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var served = server.Served;
+        foreach (var export in wanted.Values.Where(e => !Equals(served.GetValueOrDefault(e.Name), e) && !Equals(_unservable.GetValueOrDefault(e.Name), e)))
+        {
+            try
+            {
+                await server.PublishAsync(export, cancellationToken);
+                _unservable.Remove(export.Name);
+            }
+            catch (Exception e) when (e is ImageUnservableException or NbdServerUnavailableException)
+            {
+                _unservable[export.Name] = export;
+                logger.LogWarning("Node {NodeName} does not serve export {ExportName} that the registry holds: {Reason}", local.Name, export.Name, e.Message);
+            }
+        }
+
+        foreach (var name in served.Keys.Where(name => !wanted.ContainsKey(name)))
+        {
+            await server.WithdrawAsync(name, cancellationToken);
+        }
+
+        foreach (var name in _unservable.Keys.Where(name => !wanted.ContainsKey(name)).ToList())
+        {
+            _unservable.Remove(name);
+        }
+
+        committed.Invalidate();
+        await db.Database.ExecuteSqlAsync($"UPDATE nodes SET applied_revision = {revision} WHERE name = {local.Name} AND applied_revision < {revision}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        _applied = revision;
+    }
+
+    private void Failed(Exception e)
+    {
+        if (!_failing)
+        {
+            logger.LogWarning("Node {NodeName} cannot follow the registry, and goes on serving what it serves: {Reason}", local.Name, e.Message);
+            _failing = true;
+        }
+    }
+
+    private void Recovered()
+    {
+        if (_failing)
+        {
+            logger.LogInformation("Node {NodeName} follows the registry again", local.Name);
+            _failing = false;
+        }
+    }
+}

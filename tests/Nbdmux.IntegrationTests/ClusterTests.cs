@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Nbdmux.Nbd;
+
+namespace Nbdmux.IntegrationTests;
+
+/// <summary>Three nodes (ports and data dirs of their own, one image root) sharing one PostgreSQL registry.</summary>
+public sealed class ThreeNodes : IAsyncLifetime
+{
+    public NbdmuxDaemon A { get; } = new();
+    public NbdmuxDaemon B { get; } = new();
+    public NbdmuxDaemon C { get; } = new();
+
+    public IReadOnlyList<NbdmuxDaemon> All => [A, B, C];
+
+    private readonly string _database = PostgreSqlServer.Shared.CreateDatabase();
+
+    public async Task InitializeAsync()
+    {
+        foreach (var node in All)
+        {
+            await LaunchAsync(node);
+        }
+    }
+
+    /// <summary>Starts (or starts again) a node, and waits until it says it is healthy.</summary>
+    public Task LaunchAsync(NbdmuxDaemon node) =>
+        node.LaunchAsync("--database", _database, "--node-name", NameOf(node), "--images-dir", A.ImagesDir);
+
+    public string NameOf(NbdmuxDaemon node) => node == A ? "a" : node == B ? "b" : "c";
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in All)
+        {
+            await node.DisposeAsync();
+        }
+    }
+}
+
+public sealed class ClusterTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
+{
+    [Fact]
+    public async Task A_change_through_one_node_is_served_by_every_node_when_it_is_answered()
+    {
+        var image = TestImage.Create(nodes.A.ImagesDir, "shared.img", seed: 7);
+
+        var registered = await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "shared", file = image.Path });
+
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        Assert.False(registered.Headers.Contains("Nbdmux-Unconfirmed-Nodes"));
+        foreach (var node in nodes.All)
+        {
+            // No sleep, no retry: the answer came only once every node served it.
+            await using var connection = await node.ConnectAsync("shared");
+            Assert.Equal(image.SizeBytes, connection.Size);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await nodes.B.Http.GetAsync("/exports/shared")).StatusCode);
+        Assert.Contains("shared", (await nodes.C.Http.GetFromJsonAsync<JsonArray>("/exports"))!.Select(e => (string?)e!["name"]));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await nodes.B.Http.DeleteAsync("/exports/shared")).StatusCode);
+        foreach (var node in nodes.All)
+        {
+            await Assert.ThrowsAsync<NbdNegotiationException>(() => node.ConnectAsync("shared"));
+        }
+
+        var cluster = (await nodes.C.Http.GetFromJsonAsync<JsonArray>("/nodes"))!;
+        Assert.Equal(["a", "b", "c"], cluster.Select(n => (string?)n!["name"]));
+        Assert.All(cluster, n => Assert.Equal(("up", 0L), ((string?)n!["status"], (long?)n["lag"])));
+    }
+
+    [Fact]
+    public async Task A_killed_node_leaves_the_others_serving_and_changing_and_has_caught_up_when_it_is_healthy_again()
+    {
+        var image = TestImage.Create(nodes.A.ImagesDir, "while-c-is-away.img", seed: 9);
+        await nodes.C.KillAsync();
+        try
+        {
+            var registered = await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "while-c-is-away", file = image.Path });
+
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+            // Its heartbeat is still recent: it is waited for, and named when it does not confirm.
+            Assert.Equal(["c"], registered.Headers.GetValues("Nbdmux-Unconfirmed-Nodes"));
+            await (await nodes.B.ConnectAsync("while-c-is-away")).DisposeAsync();
+        }
+        finally
+        {
+            await nodes.LaunchAsync(nodes.C);
+        }
+
+        await (await nodes.C.ConnectAsync("while-c-is-away")).DisposeAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await nodes.C.Http.DeleteAsync("/exports/while-c-is-away")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_postgresql_every_node_goes_on_serving_and_refuses_changes_with_503_until_it_is_back()
+    {
+        var image = TestImage.Create(nodes.A.ImagesDir, "before-outage.img", seed: 11);
+        (await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "before-outage", file = image.Path })).EnsureSuccessStatusCode();
+        PostgreSqlServer.Shared.Stop();
+        try
+        {
+            foreach (var node in nodes.All)
+            {
+                await (await node.ConnectAsync("before-outage")).DisposeAsync();
+                Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync("/healthz")).StatusCode);
+            }
+
+            var refused = await nodes.B.Http.PostAsJsonAsync("/exports", new { name = "during-outage", file = image.Path });
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("could not reach its registry", await refused.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            PostgreSqlServer.Shared.Restart();
+        }
+
+        // The first attempts may meet connections the outage broke; then it works as before.
+        HttpResponseMessage? removed = null;
+        await Eventually.TrueAsync(
+            async () => (removed = await nodes.B.Http.DeleteAsync("/exports/before-outage")).StatusCode == HttpStatusCode.NoContent,
+            TimeSpan.FromSeconds(20), "the registry was back");
+        Assert.False(removed!.Headers.Contains("Nbdmux-Unconfirmed-Nodes"));
+        foreach (var node in nodes.All)
+        {
+            await Assert.ThrowsAsync<NbdNegotiationException>(() => node.ConnectAsync("before-outage"));
+        }
+    }
+}
