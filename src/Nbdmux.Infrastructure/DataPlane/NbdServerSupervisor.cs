@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -59,7 +60,8 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>What clients must get: the registered exports that are not withheld.</summary>
-    private readonly SortedDictionary<string, ServedExport> _desired = new(StringComparer.Ordinal);
+    /// <summary>Replaced whole on every change (under the gate), so readers outside the gate take a consistent snapshot.</summary>
+    private volatile ImmutableSortedDictionary<string, ServedExport> _desired = ImmutableSortedDictionary.Create<string, ServedExport>(StringComparer.Ordinal);
 
     /// <summary>Registered exports not served, with why.</summary>
     private readonly Dictionary<string, string> _withheld = new(StringComparer.Ordinal);
@@ -73,7 +75,6 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private int _plannedRestarts;
     private long _lastLivenessCheck;
     private volatile NbdServerStatus _status = new(NbdServerState.Starting, null, null, 0, null);
-    private volatile IReadOnlyDictionary<string, ServedExport> _served = new Dictionary<string, ServedExport>();
 
     public NbdServerSupervisor(
         INbdBackend backend,
@@ -100,7 +101,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     public NbdServerStatus Status => _status;
 
     /// <summary>The exports served, as of the last change: what a node compares with the registry to catch up.</summary>
-    public IReadOnlyDictionary<string, ServedExport> Served => _served;
+    public IReadOnlyDictionary<string, ServedExport> Served => _desired;
 
     public async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
         (await _probe.NegotiateAsync(NoSuchExport, cancellationToken, LivenessTimeout)).Outcome is ProbeOutcome.Refused or ProbeOutcome.Unknown;
@@ -130,7 +131,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             try
             {
                 needsRestart |= _backend.Publish(export, adopted) == PublishEffect.NeedsRestart;
-                _desired[export.Name] = export;
+                _desired = _desired.SetItem(export.Name, export);
             }
             catch (ImageUnservableException e)
             {
@@ -249,7 +250,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
                 throw Refusal(e, $"{_backend.Name} could not withdraw export '{name}': {e.Message}");
             }
 
-            _desired.Remove(name);
+            _desired = _desired.Remove(name);
             _withheld.Remove(name);
             Enter(_state);
 
@@ -289,7 +290,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private async Task ApplyAsync(ServedExport export, CancellationToken cancellationToken)
     {
         var effect = _backend.Publish(export, _server);
-        _desired[export.Name] = export;
+        _desired = _desired.SetItem(export.Name, export);
         if (effect == PublishEffect.Live)
         {
             await ProveServedAsync(export, cancellationToken);
@@ -326,7 +327,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             if (previous is not null)
             {
                 _backend.Publish(previous, _server);
-                _desired[name] = previous;
+                _desired = _desired.SetItem(name, previous);
                 return;
             }
         }
@@ -336,7 +337,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             _withheld[name] = e.Message;
         }
 
-        _desired.Remove(name);
+        _desired = _desired.Remove(name);
         _backend.Withdraw(name);
     }
 
@@ -426,18 +427,7 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
             return;
         }
 
-        ServedExport[] served;
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            served = [.. _desired.Values];
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
-        var changed = _fileAudit.FindChanged(served);
+        var changed = _fileAudit.FindChanged(_desired.Values);
         if (changed.Count == 0)
         {
             return;
@@ -519,8 +509,9 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     /// <summary>The backend refused a client a registered export (e.g. its file was replaced): it is served to nobody until registered again.</summary>
     private void Withhold(string name, string reason)
     {
-        if (_desired.Remove(name))
+        if (_desired.ContainsKey(name))
         {
+            _desired = _desired.Remove(name);
             _backend.Withdraw(name);
         }
 
@@ -593,7 +584,6 @@ public sealed class NbdServerSupervisor : BackgroundService, INbdServer
     private void Enter(NbdServerState state)
     {
         _state = state;
-        _served = new Dictionary<string, ServedExport>(_desired, StringComparer.Ordinal);
         var running = state == NbdServerState.Running ? _server : null;
         _status = new NbdServerStatus(
             state, running?.Pid, running?.Since, _restarts, _lastError, _withheld.ToDictionary(StringComparer.Ordinal).AsReadOnly(), _plannedRestarts,
