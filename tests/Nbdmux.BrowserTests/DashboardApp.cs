@@ -122,7 +122,29 @@ public sealed class DashboardApp : IAsyncLifetime
         Api.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await StopLeftNbdkitAsync();
         _root.Delete(recursive: true);
+    }
+
+    /// <summary>nbdmux leaves nbdkit serving its connected clients when it stops; a test's nbdkit has none left to serve.</summary>
+    private async Task StopLeftNbdkitAsync()
+    {
+        var pidFile = Path.Combine(_root.FullName, "data", "nbdkit", "nbdkit.pid");
+        if (!File.Exists(pidFile) || !int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture, out var pid))
+        {
+            return;
+        }
+
+        try
+        {
+            using var nbdkit = System.Diagnostics.Process.GetProcessById(pid);
+            nbdkit.Kill();
+            await nbdkit.WaitForExitAsync();
+        }
+        catch (ArgumentException)
+        {
+            // Already gone.
+        }
     }
 
 }
