@@ -12,7 +12,7 @@ public static class ExportTable
     public static void Write(TextWriter output, IReadOnlyList<NbdmuxExport> exports)
     {
         var rows = exports
-            .Select(export => new[] { export.Name, export.File, ByteSize.Describe(export.SizeBytes), Mode(export), $"{export.ConnectionCount}", export.Status })
+            .Select(export => new[] { export.Name, export.File, Size(export), Mode(export), $"{export.ConnectionCount}", export.Status })
             .Prepend(Header)
             .ToList();
         var widths = Enumerable.Range(0, Header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
@@ -22,6 +22,10 @@ public static class ExportTable
             output.WriteLine(string.Join("  ", cells).TrimEnd());
         }
     }
+
+    /// <summary>A warm not yet ready has no image to measure: "-" rather than a size of 0.</summary>
+    private static string Size(NbdmuxExport export) =>
+        export.SizeBytes == 0 && export.Status != "ready" ? "-" : ByteSize.Describe(export.SizeBytes);
 
     public static string Mode(NbdmuxExport export) => export.CopyOnWrite ? "cow" : export.Readonly ? "ro" : "rw";
 }
