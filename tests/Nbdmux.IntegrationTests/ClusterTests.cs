@@ -120,9 +120,22 @@ public sealed class ClusterTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
 
         // The first attempts may meet connections the outage broke; then it works as before.
         HttpResponseMessage? removed = null;
-        await Eventually.TrueAsync(
-            async () => (removed = await nodes.B.Http.DeleteAsync("/exports/before-outage")).StatusCode == HttpStatusCode.NoContent,
-            TimeSpan.FromSeconds(20), "the registry was back");
+        var answers = new List<string>();
+        try
+        {
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    removed = await nodes.B.Http.DeleteAsync("/exports/before-outage");
+                    answers.Add($"{(int)removed.StatusCode} {await removed.Content.ReadAsStringAsync()}");
+                    return removed.StatusCode == HttpStatusCode.NoContent;
+                },
+                TimeSpan.FromSeconds(20), "the registry was back");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; DELETE answered: {string.Join(" | ", answers.Distinct())}", e);
+        }
         Assert.False(removed!.Headers.Contains("Nbdmux-Unconfirmed-Nodes"));
         foreach (var node in nodes.All)
         {

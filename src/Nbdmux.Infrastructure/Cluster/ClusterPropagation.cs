@@ -1,11 +1,14 @@
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Infrastructure.Configuration;
+using Nbdmux.Infrastructure.Persistence;
 
 namespace Nbdmux.Infrastructure.Cluster;
 
 /// <summary>
 /// Waits for the other nodes' confirmations (their applied revision in the registry, written by
 /// <see cref="RegistrySync"/>), up to <see cref="Timeout"/>; a node that is down is not waited for.
+/// The change is committed before this runs: a registry that drops out meanwhile costs the
+/// confirmation, never the answer, which must not say that nothing changed.
 /// </summary>
 public sealed class ClusterPropagation(NbdmuxOptions options, IClusterNodes nodes, TimeProvider time) : IClusterPropagation
 {
@@ -14,6 +17,9 @@ public sealed class ClusterPropagation(NbdmuxOptions options, IClusterNodes node
 
     /// <summary>A few milliseconds on the confirmations' path, a few queries a second for the registry.</summary>
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Named in the answer when no read of the nodes succeeded: which of them serve the change is unknown.</summary>
+    public const string Unknown = "unknown (the registry was out of reach)";
 
     private readonly bool _shared = options.RegistryDatabase().IsShared;
 
@@ -25,14 +31,23 @@ public sealed class ClusterPropagation(NbdmuxOptions options, IClusterNodes node
         }
 
         var deadline = time.GetUtcNow() + Timeout;
+        List<string> pending = [Unknown];
         while (true)
         {
-            var cluster = await nodes.ReadAsync(cancellationToken);
-            var now = time.GetUtcNow();
-            var pending = cluster.Nodes
-                .Where(n => n.Name != cluster.LocalName && n.IsUp(now) && n.AppliedRevision < revision)
-                .Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
-            if (pending.Count == 0 || now >= deadline)
+            try
+            {
+                var cluster = await nodes.ReadAsync(cancellationToken);
+                var up = time.GetUtcNow();
+                pending = cluster.Nodes
+                    .Where(n => n.Name != cluster.LocalName && n.IsUp(up) && n.AppliedRevision < revision)
+                    .Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
+            }
+            catch (Exception e) when (StorageFailure.Describe(e) is not null)
+            {
+                // Connections the outage broke fail once each; the next read takes a fresh one.
+            }
+
+            if (pending.Count == 0 || time.GetUtcNow() >= deadline)
             {
                 return pending;
             }
