@@ -73,8 +73,10 @@ public sealed class PostgreSqlServer
 
     private string[] PgCtlArguments(string action, params string[] extra)
     {
-        // Durability is the tests' last concern; connections: every API test's app keeps a pool of its own.
-        var options = $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500";
+        // No fsync: the tests never lose the machine, only the server. Commits still wait for the
+        // WAL write, so a committed change survives the immediate stop of an outage test.
+        // Connections: every API test's app keeps a pool of its own.
+        var options = $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=500";
         return [action, "-D", DataDir, "-w", "-l", Path.Combine(_directory, "server.log"), "-o", options, .. extra];
     }
 
