@@ -72,6 +72,41 @@ public sealed class ClusterTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
     }
 
     [Fact]
+    public async Task A_client_on_one_node_refuses_a_delete_through_another_until_forced_and_force_cuts_it_there()
+    {
+        var image = TestImage.Create(nodes.A.ImagesDir, "booted-on-b.img", seed: 13);
+        (await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "booted-on-b", file = image.Path })).EnsureSuccessStatusCode();
+        await using var booted = await nodes.B.ConnectAsync("booted-on-b");
+        // B records its clients a few milliseconds after its NBD server lists them; A shows them once it has.
+        JsonObject? seen = null;
+        await Eventually.TrueAsync(
+            async () => (int?)(seen = await nodes.A.Http.GetFromJsonAsync<JsonObject>("/exports/booted-on-b"))!["connection_count"] == 1,
+            TimeSpan.FromSeconds(10), "node a showed the client on node b");
+        Assert.Equal("b", (string?)seen!["connections"]![0]!["node"]);
+        var listed = (await nodes.C.Http.GetFromJsonAsync<JsonArray>("/exports"))!.Single(e => (string?)e!["name"] == "booted-on-b")!;
+        Assert.Equal(("b", 1), ((string?)listed["connections"]![0]!["node"], (int?)listed["connection_count"]));
+
+        var refused = await nodes.A.Http.DeleteAsync("/exports/booted-on-b");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Contains("on node b", (string?)problem["detail"]);
+        Assert.Equal("b", (string?)problem["connections"]![0]!["node"]);
+        Assert.True(TestImage.IsSectorOf(13, 1, await booted.ReadAsync(TestImage.SectorSize, TestImage.SectorSize, default)));
+
+        var forced = await nodes.A.Http.DeleteAsync("/exports/booted-on-b?force=true");
+
+        Assert.Equal(HttpStatusCode.NoContent, forced.StatusCode);
+        Assert.False(forced.Headers.Contains("Nbdmux-Unconfirmed-Nodes"));
+        // No wait: node b cut its client before it confirmed the change, and the answer waited for that.
+        await Assert.ThrowsAnyAsync<IOException>(() => booted.ReadAsync(0, TestImage.SectorSize, default));
+        foreach (var node in nodes.All)
+        {
+            await Assert.ThrowsAsync<NbdNegotiationException>(() => node.ConnectAsync("booted-on-b"));
+        }
+    }
+
+    [Fact]
     public async Task A_killed_node_leaves_the_others_serving_and_changing_and_has_caught_up_when_it_is_healthy_again()
     {
         var image = TestImage.Create(nodes.A.ImagesDir, "while-c-is-away.img", seed: 9);

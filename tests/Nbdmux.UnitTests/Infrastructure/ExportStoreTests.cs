@@ -186,7 +186,7 @@ public abstract class ExportStoreTests : IAsyncLifetime
 
     private ExportStore Store(AuditedChange? audited = null) =>
         new(Context(), _committed, new DataDirSpace(new NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
-            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809), new ChangePropagation());
+            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809), new ChangePropagation(), TimeProvider.System);
 
     private NbdmuxDbContext Context()
     {
