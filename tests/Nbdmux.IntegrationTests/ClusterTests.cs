@@ -107,6 +107,37 @@ public sealed class ClusterTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
     }
 
     [Fact]
+    public async Task A_file_swapped_by_force_through_one_node_cuts_the_old_files_client_on_another_and_serves_the_new_file_there()
+    {
+        var first = TestImage.Create(nodes.A.ImagesDir, "swap-first.img", seed: 21);
+        var second = TestImage.Create(nodes.A.ImagesDir, "swap-second.img", seed: 121);
+        (await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "swap-on-c", file = first.Path })).EnsureSuccessStatusCode();
+        await using var booted = await nodes.C.ConnectAsync("swap-on-c");
+        await Eventually.TrueAsync(
+            async () => (int?)(await nodes.B.Http.GetFromJsonAsync<JsonObject>("/exports/swap-on-c"))!["connection_count"] == 1,
+            TimeSpan.FromSeconds(10), "node b showed the client on node c");
+
+        var refused = await nodes.B.Http.PostAsJsonAsync("/exports", new { name = "swap-on-c", file = second.Path });
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("on node c", await refused.Content.ReadAsStringAsync());
+
+        var forced = await nodes.B.Http.PostAsJsonAsync("/exports?force=true", new { name = "swap-on-c", file = second.Path });
+
+        Assert.Equal(HttpStatusCode.OK, forced.StatusCode);
+        Assert.False(forced.Headers.Contains("Nbdmux-Unconfirmed-Nodes"));
+        await Assert.ThrowsAnyAsync<IOException>(() => booted.ReadAsync(0, TestImage.SectorSize, default));
+        await using var fresh = await nodes.C.ConnectAsync("swap-on-c");
+        Assert.True(TestImage.IsSectorOf(121, 0, await fresh.ReadAsync(0, TestImage.SectorSize, default)));
+        // A client of the new file is left alone by c's later passes; the next forced change cuts it.
+        (await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "after-swap", file = first.Path })).EnsureSuccessStatusCode();
+        Assert.True(TestImage.IsSectorOf(121, 1, await fresh.ReadAsync(TestImage.SectorSize, TestImage.SectorSize, default)));
+        Assert.Equal(HttpStatusCode.NoContent, (await nodes.A.Http.DeleteAsync("/exports/swap-on-c?force=true")).StatusCode);
+        await Assert.ThrowsAnyAsync<IOException>(() => fresh.ReadAsync(0, TestImage.SectorSize, default));
+        Assert.Equal(HttpStatusCode.NoContent, (await nodes.A.Http.DeleteAsync("/exports/after-swap")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_killed_node_leaves_the_others_serving_and_changing_and_has_caught_up_when_it_is_healthy_again()
     {
         var image = TestImage.Create(nodes.A.ImagesDir, "while-c-is-away.img", seed: 9);

@@ -133,8 +133,10 @@ public sealed class RegistrySync(
             .Where(c => c.Revision > _applied && c.Revision <= revision && c.OrderedBy != local.Name)
             .ToListAsync(cancellationToken);
         // nbd-server lists a client under an export only while it serves that export.
-        var connectedBefore = cuts.Count > 0 ? server.Connections() : [];
+        var connectedBefore = server.Connections();
         var served = server.Served;
+        var displaced = wanted.Values.Where(e => served.GetValueOrDefault(e.Name) is { } was && was.FilePath != e.FilePath).Select(e => e.Name)
+            .Concat(served.Keys.Where(name => !wanted.ContainsKey(name))).ToHashSet(StringComparer.Ordinal);
         foreach (var export in wanted.Values.Where(e => !Equals(served.GetValueOrDefault(e.Name), e) && !Equals(_unservable.GetValueOrDefault(e.Name), e)))
         {
             try
@@ -160,6 +162,7 @@ public sealed class RegistrySync(
         }
 
         await CutClientsAsync(cuts, connectedBefore, cancellationToken);
+        WarnOfClientsLeftBehind(displaced, cuts, connectedBefore);
 
         committed.Invalidate();
         await db.Database.ExecuteSqlAsync($"UPDATE nodes SET applied_revision = {revision} WHERE name = {local.Name} AND applied_revision < {revision}", cancellationToken);
@@ -194,6 +197,21 @@ public sealed class RegistrySync(
         logger.LogWarning("Node {NodeName} disconnects {Peers}: their exports were changed by force through {Nodes}",
             local.Name, clients.Select(c => $"{c.Peer} ({c.Export})"), cuts.Select(c => c.OrderedBy).Distinct());
         await server.DisconnectAsync(clients, cancellationToken);
+    }
+
+    /// <summary>
+    /// Clients that connected here after this node last recorded its clients, and before a change
+    /// (not forced) that removed or replaced their export was checked on another node: nothing
+    /// refused it. They keep the file they opened until they disconnect; new clients get the change.
+    /// </summary>
+    private void WarnOfClientsLeftBehind(HashSet<string> displaced, List<ClientCut> cuts, IReadOnlyList<ClientConnection> connectedBefore)
+    {
+        var left = connectedBefore.Where(c => displaced.Contains(c.Export) && !cuts.Any(cut => cut.Export == c.Export)).ToList();
+        if (left.Count > 0)
+        {
+            logger.LogWarning("Node {NodeName} applied changes to exports its clients {Peers} use; they keep the file they opened until they disconnect",
+                local.Name, left.Select(c => $"{c.Peer} ({c.Export})"));
+        }
     }
 
     private void Failed(Exception e)
