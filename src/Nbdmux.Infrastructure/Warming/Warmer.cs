@@ -29,6 +29,7 @@ namespace Nbdmux.Infrastructure.Warming;
 public sealed partial class Warmer(
     IServiceScopeFactory scopes,
     ImageRoots roots,
+    ImageFiles images,
     NbdmuxOptions options,
     LocalNode local,
     IWarmSources sources,
@@ -360,7 +361,8 @@ public sealed partial class Warmer(
             throw new StaleWarmException();
         }
 
-        await using var copy = new FileStream(image.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, useAsync: true);
+        // The leader's file sits in an image root others may write to: it is read only as the image it still is there.
+        await using var copy = images.OpenForReading(image.Path);
         return await CopyAsync(copy, stagedRaw, image.Format, hash: source.Sha256 is not null, progress: null, cancellationToken);
     }
 
