@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Nbdmux.Infrastructure.PostgreSql.Migrations
 {
     [DbContext(typeof(NbdmuxDbContext))]
-    [Migration("20261202162010_NodeClients")]
-    partial class NodeClients
+    [Migration("20261202162125_WarmNode")]
+    partial class WarmNode
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -169,6 +169,10 @@ namespace Nbdmux.Infrastructure.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
+                    b.Property<string>("WarmNode")
+                        .HasColumnType("text")
+                        .HasColumnName("warm_node");
+
                     b.ComplexProperty(typeof(Dictionary<string, object>), "FileIdentity", "Nbdmux.Domain.Exports.Export.FileIdentity#FileIdentity", b1 =>
                         {
                             b1.Property<long>("Device")
@@ -249,65 +253,6 @@ namespace Nbdmux.Infrastructure.PostgreSql.Migrations
                     b.HasKey("Name");
 
                     b.ToTable("nodes", (string)null);
-                });
-
-            modelBuilder.Entity("Nbdmux.Domain.Nodes.NodeClient", b =>
-                {
-                    b.Property<string>("Node")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("node");
-
-                    b.Property<string>("ConnectionId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("connection_id");
-
-                    b.Property<string>("Export")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("export");
-
-                    b.Property<string>("Peer")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("peer");
-
-                    b.Property<DateTimeOffset>("Since")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("since");
-
-                    b.HasKey("Node", "ConnectionId", "Export");
-
-                    b.HasIndex("Export");
-
-                    b.ToTable("node_clients", (string)null);
-                });
-
-            modelBuilder.Entity("Nbdmux.Infrastructure.Persistence.ClientCut", b =>
-                {
-                    b.Property<long>("Revision")
-                        .HasColumnType("bigint")
-                        .HasColumnName("revision");
-
-                    b.Property<string>("Export")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("export");
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("at");
-
-                    b.Property<string>("OrderedBy")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("ordered_by");
-
-                    b.HasKey("Revision", "Export");
-
-                    b.ToTable("client_cuts", (string)null);
                 });
 
             modelBuilder.Entity("Nbdmux.Infrastructure.Persistence.RegistryRevision", b =>
