@@ -394,7 +394,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         Assert.Equal(images.Raw, await NbdCopyAsync(Daemon, "py-warm"));
     }
 
-    private static async Task<(HttpStatusCode Status, JsonObject Record)> WarmAsync(NbdmuxDaemon daemon, object body)
+    internal static async Task<(HttpStatusCode Status, JsonObject Record)> WarmAsync(NbdmuxDaemon daemon, object body)
     {
         var response = await daemon.Http.PostAsJsonAsync("/exports", body);
         var text = await response.Content.ReadAsStringAsync();
@@ -402,7 +402,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         return (response.StatusCode, JsonNode.Parse(text)!.AsObject());
     }
 
-    private static async Task<JsonObject> RecordAsync(NbdmuxDaemon daemon, string name) =>
+    internal static async Task<JsonObject> RecordAsync(NbdmuxDaemon daemon, string name) =>
         (await daemon.Http.GetFromJsonAsync<JsonObject>($"/exports/{name}"))!;
 
     /// <summary>The record once its warm is over (ready or failed).</summary>
@@ -421,7 +421,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         return record;
     }
 
-    private static async Task<byte[]> NbdCopyAsync(NbdmuxDaemon daemon, string name)
+    internal static async Task<byte[]> NbdCopyAsync(NbdmuxDaemon daemon, string name)
     {
         Prerequisites.Require("nbdcopy", "libnbd-bin");
         var copy = Path.Combine(daemon.CreateDirectoryBeside("copies"), name + ".img");
