@@ -36,6 +36,9 @@ public sealed class Export
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
 
+    /// <summary>The node whose warmer runs the warm, once it has started; nodes sharing a registry take each other's warms only from nodes that are down.</summary>
+    public string? WarmNode { get; private set; }
+
     private Export()
     {
     }
@@ -107,15 +110,21 @@ public sealed class Export
         EnqueuedAt = now;
         StartedAt = null;
         CompletedAt = null;
+        WarmNode = null;
         UpdatedAt = now;
     }
 
-    /// <summary>nbdmux stopped while the warm ran: it is queued again, to start over.</summary>
-    public void WarmInterrupted() => Status = ExportStatus.Queued;
+    /// <summary>The node running the warm stopped: it is queued again, to start over on whichever node takes it.</summary>
+    public void WarmInterrupted()
+    {
+        Status = ExportStatus.Queued;
+        WarmNode = null;
+    }
 
-    public void WarmStarted(DateTimeOffset now)
+    public void WarmStarted(DateTimeOffset now, string node)
     {
         Status = ExportStatus.Fetching;
+        WarmNode = node;
         StartedAt = now;
         BytesDone = 0;
         BytesTotal = null;
@@ -166,6 +175,7 @@ public sealed class Export
         EnqueuedAt = null;
         StartedAt = null;
         CompletedAt = null;
+        WarmNode = null;
     }
 
     private void ApplyImage(ImageFile image, ExportAccess access, DateTimeOffset now)

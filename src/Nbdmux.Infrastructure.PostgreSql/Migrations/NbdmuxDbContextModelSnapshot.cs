@@ -166,6 +166,10 @@ namespace Nbdmux.Infrastructure.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
+                    b.Property<string>("WarmNode")
+                        .HasColumnType("text")
+                        .HasColumnName("warm_node");
+
                     b.ComplexProperty(typeof(Dictionary<string, object>), "FileIdentity", "Nbdmux.Domain.Exports.Export.FileIdentity#FileIdentity", b1 =>
                         {
                             b1.Property<long>("Device")

@@ -49,6 +49,18 @@ public sealed class ImageFiles(ImageRoots roots) : IImageFiles
         return CheckContent(file, root, canonical, path);
     }
 
+    /// <summary>
+    /// Opens an image nbdmux wrote into an image root, to read it: found beneath its root and
+    /// checked as at registration, so whatever was put at <paramref name="path"/> meanwhile,
+    /// nothing outside the image roots is read.
+    /// </summary>
+    /// <exception cref="ImageUnservableException">The path no longer names a servable image inside the roots.</exception>
+    public FileStream OpenForReading(string path)
+    {
+        using var image = Verify(path);
+        return new FileStream(BeneathOpener.Reopen(image.Handle, OpenFlags.ReadOnly), FileAccess.Read, bufferSize: 0);
+    }
+
     /// <summary>The registered file, found again beneath its root and checked as at registration.</summary>
     /// <exception cref="ImageUnservableException">The path no longer names the registered file, or it cannot be served (or read) now.</exception>
     public VerifiedImage OpenRegistered(ServedExport export)

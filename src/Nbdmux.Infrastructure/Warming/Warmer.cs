@@ -9,6 +9,8 @@ using Microsoft.Extensions.Logging;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports.Warming;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Domain.Nodes;
+using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Files;
 using Nbdmux.Infrastructure.Persistence;
@@ -21,12 +23,15 @@ namespace Nbdmux.Infrastructure.Warming;
 /// <c>&lt;name&gt;.img</c> only once it is complete and verified, and registered through the
 /// <see cref="WarmJournal"/> like any file. Warms that ask for a source another warm is fetching
 /// share its download (<see cref="SharedFetches"/>) without taking a worker. Warms that were queued
-/// or running when nbdmux stopped start over when it starts.
+/// or running when nbdmux stopped start over when it starts. On a shared registry, every node's
+/// warmer takes queued warms, and the runs of nodes that go down (<see cref="WarmJournal.ClaimAsync"/>).
 /// </summary>
 public sealed partial class Warmer(
     IServiceScopeFactory scopes,
     ImageRoots roots,
+    ImageFiles images,
     NbdmuxOptions options,
+    LocalNode local,
     IWarmSources sources,
     IWarmMetrics metrics,
     TimeProvider time,
@@ -68,18 +73,52 @@ public sealed partial class Warmer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        DeleteLeftoverStagedFiles();
-        await using (var scope = scopes.CreateAsyncScope())
+        var claims = await ClaimAsync(starting: true, stoppingToken);
+        DeleteStagedFiles(name => !claims.RunElsewhere.Contains(name));
+        claims.Queue.ToList().ForEach(Enqueue);
+
+        var workers = Enumerable.Range(0, options.MaxWarms).Select(_ => WorkAsync(stoppingToken)).ToList();
+        if (options.RegistryDatabase().IsShared)
         {
-            foreach (var name in await scope.ServiceProvider.GetRequiredService<WarmJournal>().ResumeAsync(stoppingToken))
-            {
-                logger.LogInformation("Warm of export {ExportName} was interrupted when nbdmux stopped; it starts over", name);
-                Enqueue(name);
-            }
+            workers.Add(TakeOverAsync(stoppingToken));
         }
 
-        await Task.WhenAll(Enumerable.Range(0, options.MaxWarms).Select(_ => WorkAsync(stoppingToken)));
+        await Task.WhenAll(workers);
         await Task.WhenAll(_following.Keys);
+    }
+
+    private async Task<WarmClaims> ClaimAsync(bool starting, CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<WarmJournal>().ClaimAsync(local.Name, starting, stoppingToken);
+    }
+
+    /// <summary>
+    /// Looks for warms other nodes queued, and for runs of nodes that went down, as often as a node
+    /// can be found down.
+    /// </summary>
+    private async Task TakeOverAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Node.DownAfter, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var claims = await ClaimAsync(starting: false, stoppingToken);
+                    DeleteStagedFiles(claims.Restarted.Contains);
+                    claims.Queue.ToList().ForEach(Enqueue);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning("Could not look for warms to take over in the registry; trying again later: {Reason}", e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     public override void Dispose()
@@ -110,7 +149,7 @@ public sealed partial class Warmer(
         StartedWarm? warm;
         try
         {
-            warm = await journal.StartAsync(name, stoppingToken);
+            warm = await journal.StartAsync(name, local.Name, stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
@@ -159,7 +198,7 @@ public sealed partial class Warmer(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            logger.LogInformation("Warm of export {ExportName} interrupted as nbdmux stops; it starts over at the next start", name);
+            logger.LogInformation("Warm of export {ExportName} interrupted as nbdmux stops; it starts over when nbdmux starts again, or on another node sharing the registry", name);
         }
         catch (Exception e) when (e is OperationCanceledException or StaleWarmException)
         {
@@ -325,7 +364,8 @@ public sealed partial class Warmer(
             throw new StaleWarmException();
         }
 
-        await using var copy = new FileStream(image.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, useAsync: true);
+        // The leader's file sits in an image root others may write to: it is read only as the image it still is there.
+        await using var copy = images.OpenForReading(image.Path);
         return await CopyAsync(copy, stagedRaw, image.Format, hash: source.Sha256 is not null, progress: null, cancellationToken);
     }
 
@@ -451,11 +491,11 @@ public sealed partial class Warmer(
         return path;
     }
 
-    [GeneratedRegex(@"^\.[A-Za-z0-9][A-Za-z0-9._-]*\.(img|qcow2)\.[0-9a-f]{32}\.warming$")]
+    [GeneratedRegex(@"^\.(?<name>[A-Za-z0-9][A-Za-z0-9._-]*)\.(img|qcow2)\.[0-9a-f]{32}\.warming$")]
     private static partial Regex StagedName();
 
-    /// <summary>What a warm cut short by a crash left behind.</summary>
-    private void DeleteLeftoverStagedFiles()
+    /// <summary>Deletes what the runs of the warms <paramref name="leftOver"/> names staged: runs a crash or a stop cut short.</summary>
+    private void DeleteStagedFiles(Func<string, bool> leftOver)
     {
         var directory = roots.Canonical[0];
         if (!Directory.Exists(directory))
@@ -463,10 +503,13 @@ public sealed partial class Warmer(
             return;
         }
 
-        foreach (var path in Directory.EnumerateFiles(directory, ".*.warming").Where(path => StagedName().IsMatch(Path.GetFileName(path))))
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.warming"))
         {
-            logger.LogInformation("Deleting {StagedPath}, left by a warm that nbdmux was stopped in", path);
-            File.Delete(path);
+            if (StagedName().Match(Path.GetFileName(path)) is { Success: true } staged && leftOver(staged.Groups["name"].Value))
+            {
+                logger.LogInformation("Deleting {StagedPath}, left by a warm that was cut short", path);
+                File.Delete(path);
+            }
         }
     }
 

@@ -281,6 +281,33 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         Assert.Equal(HttpStatusCode.NotFound, (await Daemon.Http.GetAsync("/exports/outside")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("backing", "names a backing file")]
+    [InlineData("data-file", "keeps its data in an external file")]
+    public async Task A_qcow2_that_names_a_file_on_the_nbdmux_host_is_refused_and_nothing_of_that_file_is_served(string reference, string reason)
+    {
+        Prerequisites.Require("qemu-img", "qemu-utils");
+        var host = Daemon.CreateDirectoryBeside("host-" + reference);
+        var secret = Path.Combine(host, "secret.img");
+        await File.WriteAllBytesAsync(secret, Enumerable.Repeat((byte)0x5A, 1 << 20).ToArray());
+        var qcow2 = Path.Combine(host, "refers.qcow2");
+        string[] create = reference == "backing"
+            ? ["create", "-q", "-f", "qcow2", "-F", "raw", "-b", secret, qcow2]
+            : ["create", "-q", "-f", "qcow2", "-o", $"data_file={secret},data_file_raw=on", qcow2, "1M"];
+        var (exitCode, output) = await ExternalTool.RunAsync("qemu-img", create);
+        Assert.True(exitCode == 0, output);
+        var name = "refers-" + reference;
+        var url = Server.Serve($"host/{name}.qcow2", new Served(await File.ReadAllBytesAsync(qcow2)));
+
+        await WarmAsync(Daemon, new { name, src_url = url });
+
+        var failed = await SettledAsync(Daemon, name);
+        Assert.Equal("failed", (string?)failed["status"]);
+        Assert.Contains(reason, (string?)failed["error"]);
+        Assert.False(File.Exists(Path.Combine(Daemon.ImagesDir, name + ".img")));
+        Assert.Empty(StagedFiles(name));
+    }
+
     [Fact]
     public async Task Delete_cancels_a_running_warm_and_removes_its_partial_files()
     {
@@ -412,7 +439,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         Assert.Equal(images.Raw, await NbdCopyAsync(Daemon, "py-warm"));
     }
 
-    private static async Task<(HttpStatusCode Status, JsonObject Record)> WarmAsync(NbdmuxDaemon daemon, object body)
+    internal static async Task<(HttpStatusCode Status, JsonObject Record)> WarmAsync(NbdmuxDaemon daemon, object body)
     {
         var response = await daemon.Http.PostAsJsonAsync("/exports", body);
         var text = await response.Content.ReadAsStringAsync();
@@ -420,7 +447,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         return (response.StatusCode, JsonNode.Parse(text)!.AsObject());
     }
 
-    private static async Task<JsonObject> RecordAsync(NbdmuxDaemon daemon, string name) =>
+    internal static async Task<JsonObject> RecordAsync(NbdmuxDaemon daemon, string name) =>
         (await daemon.Http.GetFromJsonAsync<JsonObject>($"/exports/{name}"))!;
 
     /// <summary>The record once its warm is over (ready or failed).</summary>
@@ -439,7 +466,7 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
         return record;
     }
 
-    private static async Task<byte[]> NbdCopyAsync(NbdmuxDaemon daemon, string name)
+    internal static async Task<byte[]> NbdCopyAsync(NbdmuxDaemon daemon, string name)
     {
         Prerequisites.Require("nbdcopy", "libnbd-bin");
         var copy = Path.Combine(daemon.CreateDirectoryBeside("copies"), name + ".img");

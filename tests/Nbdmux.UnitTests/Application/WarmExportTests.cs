@@ -54,7 +54,7 @@ public class WarmExportTests
     public async Task A_failed_warm_is_queued_again()
     {
         var existing = Export.Warm("node1", "/images/node1.img", new WarmSource(Url, WarmFormat.Zstd, null), ExportAccess.ReadOnlyForEveryone, _clock.GetUtcNow());
-        existing.WarmStarted(_clock.GetUtcNow());
+        existing.WarmStarted(_clock.GetUtcNow(), "a");
         existing.WarmFailed("answered 503", _clock.GetUtcNow());
         _fakes.Registered(existing);
 

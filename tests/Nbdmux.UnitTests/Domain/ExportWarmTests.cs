@@ -14,7 +14,7 @@ public class ExportWarmTests
         var export = Export.Warm("node1", "/images/node1.img", Source, ExportAccess.ReadOnlyForEveryone, Now);
         Assert.Equal((ExportStatus.Queued, true, (long?)0, (double?)null), (export.Status, export.IsWarming, export.BytesDone, export.Progress));
 
-        export.WarmStarted(Now.AddSeconds(1));
+        export.WarmStarted(Now.AddSeconds(1), "a");
         export.WarmProgressed(ExportStatus.Fetching, 1234, 10_000);
         Assert.Equal((ExportStatus.Fetching, (double?)12.3), (export.Status, export.Progress));
 

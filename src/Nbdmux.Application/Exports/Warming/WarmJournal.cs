@@ -16,28 +16,45 @@ public sealed class WarmJournal(
     INbdServer nbdServer,
     IImageFiles imageFiles,
     IAuditLog auditLog,
+    IClusterNodes nodes,
     TimeProvider clock,
     ILogger<WarmJournal> logger)
 {
     /// <summary>
-    /// Exports whose warm was queued or running when nbdmux stopped, oldest first, queued again:
-    /// a warm starts over from its first byte.
+    /// The warms <paramref name="node"/> should run: every queued one, and every one whose run
+    /// nobody carries on (its node is down, or is this node <paramref name="starting"/>), which is
+    /// queued again to start over from its first byte. Runs of other nodes that are up are theirs.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ResumeAsync(CancellationToken cancellationToken)
+    public async Task<WarmClaims> ClaimAsync(string node, bool starting, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
+        var others = (await nodes.ReadAsync(cancellationToken)).Nodes.Where(n => n.Name != node && n.IsUp(now)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         await using var change = await store.BeginChangeAsync(cancellationToken);
-        var pending = (await store.ListAsync(cancellationToken)).Where(e => e.IsWarming).OrderBy(e => e.EnqueuedAt).Select(e => e.Name).ToList();
-        foreach (var name in pending)
+        var warming = (await store.ListAsync(cancellationToken)).Where(e => e.IsWarming).OrderBy(e => e.EnqueuedAt).ToList();
+        var runsElsewhere = warming.Where(e => e.Status != ExportStatus.Queued && e.WarmNode is { } runner && others.Contains(runner)).Select(e => e.Name).ToList();
+        var queued = warming.Where(e => e.Status == ExportStatus.Queued).Select(e => e.Name).ToList();
+        var orphaned = warming
+            .Where(e => e.Status != ExportStatus.Queued && !runsElsewhere.Contains(e.Name) && (starting || e.WarmNode != node))
+            .ToList();
+        foreach (var export in orphaned)
         {
-            (await store.FindAsync(name, cancellationToken))!.WarmInterrupted();
+            logger.LogInformation(
+                "Warm of export {ExportName} was running on node {WarmNode}, which {Why}; it starts over",
+                export.Name, export.WarmNode, export.WarmNode == node ? "has restarted" : "is down");
+            (await store.FindAsync(export.Name, cancellationToken))!.WarmInterrupted();
         }
 
-        await CommitAsync(change, cancellationToken);
-        return pending;
+        if (orphaned.Count > 0)
+        {
+            await CommitAsync(change, cancellationToken);
+        }
+
+        var restarted = orphaned.Select(e => e.Name).ToList();
+        return new WarmClaims([.. queued, .. restarted], restarted, runsElsewhere);
     }
 
     /// <summary>Marks the export's queued warm as fetching; null when it waits for none (removed, registered with a file, running, done).</summary>
-    public async Task<StartedWarm?> StartAsync(string name, CancellationToken cancellationToken)
+    public async Task<StartedWarm?> StartAsync(string name, string node, CancellationToken cancellationToken)
     {
         await using var change = await store.BeginChangeAsync(cancellationToken);
         if (await store.FindAsync(name, cancellationToken) is not { Status: ExportStatus.Queued, Source: { } source, EnqueuedAt: { } enqueuedAt } export)
@@ -45,9 +62,9 @@ public sealed class WarmJournal(
             return null;
         }
 
-        export.WarmStarted(clock.GetUtcNow());
+        export.WarmStarted(clock.GetUtcNow(), node);
         await CommitAsync(change, cancellationToken);
-        return new StartedWarm(new WarmAttempt(name, enqueuedAt), source, export.FilePath);
+        return new StartedWarm(new WarmAttempt(name, enqueuedAt, node), source, export.FilePath);
     }
 
     /// <summary>False once the attempt is no longer current: the warmer should stop.</summary>
@@ -122,7 +139,7 @@ public sealed class WarmJournal(
     }
 
     private async Task<Export?> FindCurrentAsync(WarmAttempt attempt, CancellationToken cancellationToken) =>
-        await store.FindAsync(attempt.Name, cancellationToken) is { IsWarming: true } export && export.EnqueuedAt == attempt.EnqueuedAt
+        await store.FindAsync(attempt.Name, cancellationToken) is { IsWarming: true } export && export.EnqueuedAt == attempt.EnqueuedAt && export.WarmNode == attempt.Node
             ? export
             : null;
 
@@ -144,6 +161,11 @@ public sealed class WarmJournal(
         }
     }
 }
+
+/// <param name="Queue">Warms to run, oldest first.</param>
+/// <param name="Restarted">Runs no node carries on any more, queued again: what they staged is left over.</param>
+/// <param name="RunElsewhere">Runs other nodes that are up carry on: what they stage is theirs.</param>
+public sealed record WarmClaims(IReadOnlyList<string> Queue, IReadOnlyList<string> Restarted, IReadOnlyList<string> RunElsewhere);
 
 /// <summary>A warm the warmer runs now: what to fetch, and the export's path its image lands at.</summary>
 public sealed record StartedWarm(WarmAttempt Attempt, WarmSource Source, string Target);

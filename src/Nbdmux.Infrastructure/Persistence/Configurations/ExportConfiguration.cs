@@ -51,6 +51,7 @@ public sealed class ExportConfiguration : IEntityTypeConfiguration<Export>
         builder.Property(e => e.EnqueuedAt).HasColumnName("enqueued_at");
         builder.Property(e => e.StartedAt).HasColumnName("started_at");
         builder.Property(e => e.CompletedAt).HasColumnName("completed_at");
+        builder.Property(e => e.WarmNode).HasColumnName("warm_node");
         builder.Property(e => e.CreatedAt).HasColumnName("created_at");
         builder.Property(e => e.UpdatedAt).HasColumnName("updated_at");
     }

@@ -159,6 +159,10 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
+                    b.Property<string>("WarmNode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("warm_node");
+
                     b.ComplexProperty(typeof(Dictionary<string, object>), "FileIdentity", "Nbdmux.Domain.Exports.Export.FileIdentity#FileIdentity", b1 =>
                         {
                             b1.Property<long>("Device")

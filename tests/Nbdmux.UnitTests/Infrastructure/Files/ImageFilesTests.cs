@@ -27,6 +27,22 @@ public sealed class ImageFilesTests : IDisposable
         Assert.Equal((image, 8192L, TempTree.IdentityByStat(image)), (registered.Path, registered.SizeBytes, registered.Identity));
     }
 
+    [Fact]
+    public void An_image_opened_for_reading_is_read_inside_the_roots_only_whatever_took_its_place()
+    {
+        var image = _tree.File("root/.staged.img", size: 8192);
+        using (var read = _files.OpenForReading(image))
+        {
+            Assert.Equal(8192, read.Length);
+        }
+
+        File.Delete(image);
+        File.CreateSymbolicLink(image, _tree.File("outside/secret.img"));
+
+        var refused = Assert.Throws<ImageUnservableException>(() => _files.OpenForReading(image));
+        Assert.Contains("resolves to", refused.Message);
+    }
+
     [Theory]
     [InlineData("root/escape.img", "resolves to")]
     [InlineData("root/empty.img", "is empty (0 bytes)")]
