@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
 # Benchmarks nbdmux: builds it in Release, measures it on both NBD backends and the Python
-# nbdmux 0.2.1 side by side on loopback with fresh data dirs, and writes bench/RESULTS.md.
-# See bench/README.md.
-#   bench/run.sh [--quick] [--out FILE]
+# nbdmux 0.2.1 side by side on loopback with fresh data dirs, then three nbdmux nodes on one
+# throwaway PostgreSQL, and writes bench/RESULTS.md. See bench/README.md.
+#   bench/run.sh [--quick] [--cluster-only] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=()
-out=bench/RESULTS.md
+flags=()
+out=""
+cluster_only=false
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=(--quick) ;;
+    --quick)        flags+=(--quick) ;;
+    --cluster-only) flags+=(--cluster-only); cluster_only=true ;;
     --out)   out="$2"; shift ;;
-    *)       echo "usage: $0 [--quick] [--out FILE]" >&2; exit 2 ;;
+    *)       echo "usage: $0 [--quick] [--cluster-only] [--out FILE]" >&2; exit 2 ;;
   esac
   shift
 done
+# RESULTS.md holds a whole run: the cluster phase alone is written beside the daemons' logs.
+if [ -z "$out" ]; then
+  out=bench/RESULTS.md
+  if $cluster_only; then mkdir -p bench/out; out=bench/out/RESULTS-cluster.md; fi
+fi
 
 missing=()
-for package in nbd-server libnbd-bin nbdkit zstd curl; do
+for package in nbd-server libnbd-bin nbdkit zstd curl postgresql; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -41,6 +48,6 @@ work="$(mktemp -d /var/tmp/nbdmux-bench.XXXXXX)"
 # The daemons' logs of the run are kept in bench/out/ (not committed) for looking into a figure.
 trap 'mkdir -p bench/out && cp "$work"/*.log bench/out/ 2>/dev/null; rm -rf "$work"' EXIT
 
-dotnet bench/Nbdmux.Bench/bin/Release/net10.0/Nbdmux.Bench.dll "${quick[@]}" \
+dotnet bench/Nbdmux.Bench/bin/Release/net10.0/Nbdmux.Bench.dll "${flags[@]}" \
   --api-dll src/Nbdmux.Api/bin/Release/net10.0/Nbdmux.Api.dll --reference "$reference" \
   --out "$out" --work-dir "$work" --commit "$commit" --analysis bench/ANALYSIS.md

@@ -19,6 +19,9 @@ public sealed record BenchPlan(
     /// <summary>The burst's target: every client negotiated within this time.</summary>
     public static readonly TimeSpan BurstDeadline = TimeSpan.FromSeconds(2);
 
+    /// <summary>Only the cluster phase (<c>--cluster-only</c>): its figures, taken alone, without the rest of a full run.</summary>
+    public bool ClusterOnly { get; init; }
+
     public static readonly BenchPlan Full = new(
         Quick: false, Exports: 1000, DataImageBytes: 1L << 30, Repetitions: 3, NewNameSamples: 100, RepostSamples: 100, FileChangeSamples: 100,
         DisruptionOperations: 100, ListDuration: TimeSpan.FromSeconds(3), ConcurrentListClients: 16, ConcurrentReaders: 8,

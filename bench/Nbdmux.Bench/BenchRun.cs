@@ -8,8 +8,9 @@ namespace Nbdmux.Bench;
 /// One benchmark run. Each daemon gets a phase of its own on a fresh data dir, with nothing else
 /// of the harness running: 0.2.1 first, then nbdmux on each backend (measurements with no
 /// exports, the sequential registrations that bring it to N exports, everything measured at N,
-/// crash-restarts). The data plane comes last, with both nbdmux restarted on their data dirs and
-/// the bare servers beside them, so that every round reads through all of them in turn.
+/// crash-restarts). The data plane comes next, with both nbdmux restarted on their data dirs and
+/// the bare servers beside them, so that every round reads through all of them in turn; the
+/// cluster of nodes on PostgreSQL last (alone with --cluster-only).
 /// </summary>
 public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir, string workDir, Action<string> progress)
 {
@@ -27,11 +28,27 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
     public IReadOnlyList<string> Observations => _observations;
 
     /// <summary>Where 0.2.1 was found, or why it was not measured.</summary>
-    public string Reference { get; private set; } = "";
+    public string Reference { get; private set; } = "not run (--cluster-only)";
 
     public async Task RunAsync()
     {
         var imageA = Images.Create(_imagesDir, "small-a.img", SmallImageBytes);
+        if (!plan.ClusterOnly)
+        {
+            await MeasureOneNodeAsync(imageA);
+        }
+
+        Phase("cluster");
+        progress("9: cluster");
+        var sqliteRegistrations = _registrationSeconds.TryGetValue(Daemon.Nbdkit, out var seconds) ? seconds : (double?)null;
+        await new ClusterPhase(plan, apiDll, workDir, _imagesDir, _figures, _observations, progress).MeasureAsync(imageA, sqliteRegistrations);
+        Phase("end");
+        _observations.Add($"Load average (1 min) when each phase started: {string.Join(", ", _loadByPhase)} (other work on this machine counts in it too).");
+    }
+
+    /// <summary>Every phase of one nbdmux (or 0.2.1) alone, with its baselines.</summary>
+    private async Task MeasureOneNodeAsync(string imageA)
+    {
         var imageB = Images.Create(_imagesDir, "small-b.img", SmallImageBytes);
         var dataImage = Images.Create(_imagesDir, "data.img", plan.DataImageBytes);
 
@@ -63,8 +80,6 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
         await MeasureBareStartAsync(imageA);
         progress("D3: disk flush");
         MeasureDiskSync();
-        Phase("end");
-        _observations.Add($"Load average (1 min) when each phase started: {string.Join(", ", _loadByPhase)} (other work on this machine counts in it too).");
     }
 
     /// <summary>Notes the machine's load as a phase starts: the machine is shared, and a figure is judged with it.</summary>
@@ -141,14 +156,7 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
         ObserveRefusals(nbdmux);
     }
 
-    private void ObserveRefusals(DaemonProcess daemon)
-    {
-        var refusals = daemon.Api.Refusals.Concat(daemon.FreshConnectionApi.Refusals).ToList();
-        _observations.Add(refusals.Count == 0
-            ? $"{daemon.Daemon.Title()} answered every change (no 503, no connection closed without an answer)."
-            : $"{daemon.Daemon.Title()} refused {refusals.Count} change(s) with 503 or closed the connection without an answer; the harness sent each again, " +
-              $"and the retry's time counts in the figure the change belonged to: {string.Join(" | ", refusals.Take(5))}");
-    }
+    private void ObserveRefusals(DaemonProcess daemon) => _observations.Add(daemon.DescribeRefusals(daemon.Daemon.Title()));
 
     private async Task MeasureIdleRssAsync(DaemonProcess daemon)
     {
@@ -206,17 +214,12 @@ public sealed class BenchRun(BenchPlan plan, string apiDll, string referenceDir,
     private async Task MeasureRegistrationsAsync(DaemonProcess daemon, string image)
     {
         progress($"{daemon.Daemon.Title()}: 1, {plan.Exports} sequential registrations, a new connection each");
-        var elapsed = Stopwatch.StartNew();
-        var (times, connections) = await new SequentialRegistrations(daemon).RegisterAsync(plan.Exports, image);
-        elapsed.Stop();
-        _registrationSeconds[daemon.Daemon] = elapsed.Elapsed.TotalSeconds;
-        _figures.Add(Figures.RegistrationsTotal.Of(daemon.Daemon, [elapsed.Elapsed.TotalSeconds],
+        var registrations = await new SequentialRegistrations(daemon).RegisterAsync(plan.Exports, image);
+        _registrationSeconds[daemon.Daemon] = registrations.Total.TotalSeconds;
+        _figures.Add(Figures.RegistrationsTotal.Of(daemon.Daemon, [registrations.Total.TotalSeconds],
             "measured once (it builds the registry every later figure uses): POST after POST, each on a new TCP connection that the client closes after the answer (as curl), each sent when the previous was answered"));
-        _figures.Add(Figures.RegistrationMedian.Of(daemon.Daemon, [Stats.Median(times)], "median over the registrations of 1a, TCP connect included"));
-        var decile = Math.Max(1, times.Count / 10);
-        _observations.Add($"1a, {daemon.Daemon.Title()}: {times.Count} POSTs opened {connections} TCP connections; a registration took " +
-                          $"{Format.Number(Stats.Median(times[..decile]))} ms (median) among the first {decile} " +
-                          $"and {Format.Number(Stats.Median(times[^decile..]))} ms among the last {decile}; slowest {Format.Number(times.Max())} ms.");
+        _figures.Add(Figures.RegistrationMedian.Of(daemon.Daemon, [Stats.Median(registrations.Milliseconds)], "median over the registrations of 1a, TCP connect included"));
+        _observations.Add($"1a, {daemon.Daemon.Title()}: {registrations.Describe()}");
     }
 
     private async Task MeasureBurstAsync(DaemonProcess daemon)

@@ -75,6 +75,16 @@ public abstract class DaemonProcess : IAsyncDisposable
         throw new TimeoutException($"{Daemon.Title()} was not healthy within {HealthyTimeout}; see {LogPath}");
     }
 
+    /// <summary>Whether the daemon, called <paramref name="who"/>, answered every change the harness sent it, or what it refused.</summary>
+    public string DescribeRefusals(string who)
+    {
+        var refusals = Api.Refusals.Concat(FreshConnectionApi.Refusals).ToList();
+        return refusals.Count == 0
+            ? $"{who} answered every change (no 503, no connection closed without an answer)."
+            : $"{who} refused {refusals.Count} change(s) with 503 or closed the connection without an answer; the harness sent each again, " +
+              $"and the retry's time counts in the figure the change belonged to: {string.Join(" | ", refusals.Take(5))}";
+    }
+
     /// <summary>SIGKILL, as a crash: its NBD server and clients are left for the next start to find.</summary>
     public async Task KillAsync()
     {

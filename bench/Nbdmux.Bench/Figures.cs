@@ -10,10 +10,12 @@ public static class Figures
     public const string Issue13 = "issue 13";
     public const string Issue6 = "issue 6";
     public const string Issue14 = "issue 14";
+    public const string Issue18 = "issue 18";
 
     private static readonly IReadOnlyList<Daemon> All3 = Daemons.All;
     private static readonly IReadOnlyList<Daemon> Backends = Daemons.Backends;
     private static readonly IReadOnlyList<Daemon> Baseline = [];
+    private static readonly IReadOnlyList<Daemon> NbdkitOnly = [Daemon.Nbdkit];
 
     public static readonly FigureSpec RegistrationsTotal = new("1a", "{N} sequential registrations of new names, a new TCP connection per request, total", "s", All3,
         (Daemon.Nbdkit, Target.Max(2)));
@@ -79,6 +81,23 @@ public static class Figures
 
     public static readonly FigureSpec DiskSyncP50 = new("D3", "diagnosis: fsync after a 4 KiB append on the data dirs' disk, p50", "ms", Baseline);
 
+    public static readonly FigureSpec OneNodePostgreSqlRegistrations = new("9a", "{N} sequential registrations, one node on PostgreSQL, a new TCP connection per request, total", "s", NbdkitOnly);
+    public static readonly FigureSpec ClusterRegistrations = new("9b", "{N} sequential registrations through node A of 3 on one PostgreSQL, a new TCP connection per request, total", "s", NbdkitOnly);
+    public static readonly FigureSpec ClusterRegistrationsRatio = new("9c", "9b ÷ 9a: registrations with 3 nodes live against one node, both on PostgreSQL", "×", NbdkitOnly,
+        (Daemon.Nbdkit, Target.Max(2, Issue18)));
+    public static readonly FigureSpec ClusterRegistrationsAgainstSqlite = new("9d", "9b ÷ 1a: registrations with 3 nodes on PostgreSQL against one node on SQLite", "×", NbdkitOnly);
+    public static readonly FigureSpec PropagationP50 = new("9e", "3 nodes, {N} exports: POST of a new name on node A to negotiable on node C, p50", "ms", NbdkitOnly);
+    public static readonly FigureSpec PropagationP99 = new("9f", "3 nodes, {N} exports: POST of a new name on node A to negotiable on node C, p99", "ms", NbdkitOnly);
+    public static readonly FigureSpec ClusterDeleteP50 = new("9g", "3 nodes, {N} exports: DELETE on node B until answered (refused on every node), p50", "ms", NbdkitOnly);
+    public static readonly FigureSpec ClusterDeleteP99 = new("9h", "3 nodes, {N} exports: DELETE on node B until answered (refused on every node), p99", "ms", NbdkitOnly);
+
+    /// <summary>The figures of the cluster phase, which <c>--cluster-only</c> runs alone.</summary>
+    public static readonly IReadOnlyList<FigureSpec> Cluster =
+    [
+        OneNodePostgreSqlRegistrations, ClusterRegistrations, ClusterRegistrationsRatio, ClusterRegistrationsAgainstSqlite,
+        PropagationP50, PropagationP99, ClusterDeleteP50, ClusterDeleteP99,
+    ];
+
     public static readonly IReadOnlyList<FigureSpec> All =
     [
         RegistrationsTotal, RegistrationsSpeedup, RegistrationMedian,
@@ -92,9 +111,10 @@ public static class Figures
         IdleRss, LoadedRss, StartToHealthy,
         Warm, CurlZstd, WarmRatio,
         BareStartSmall, BareStartLarge, DiskSyncP50,
+        .. Cluster,
     ];
 
-    /// <summary>Every cell a complete run fills: each figure on each of its daemons, or once for a baseline.</summary>
-    public static IEnumerable<(FigureSpec Spec, Daemon? Daemon)> Cells() =>
-        All.SelectMany(spec => spec.IsBaseline ? [(spec, (Daemon?)null)] : spec.Daemons.Select(d => (spec, (Daemon?)d)));
+    /// <summary>Every cell a complete run fills (with <paramref name="clusterOnly"/>, a run of the cluster phase alone): each figure on each of its daemons, or once for a baseline.</summary>
+    public static IEnumerable<(FigureSpec Spec, Daemon? Daemon)> Cells(bool clusterOnly = false) =>
+        (clusterOnly ? Cluster : All).SelectMany(spec => spec.IsBaseline ? [(spec, (Daemon?)null)] : spec.Daemons.Select(d => (spec, (Daemon?)d)));
 }

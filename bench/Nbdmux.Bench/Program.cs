@@ -1,6 +1,6 @@
 using Nbdmux.Bench;
 
-// Usage: Nbdmux.Bench --api-dll PATH --reference DIR --out RESULTS.md --work-dir DIR [--commit TEXT] [--analysis FILE] [--quick]
+// Usage: Nbdmux.Bench --api-dll PATH --reference DIR --out RESULTS.md --work-dir DIR [--commit TEXT] [--analysis FILE] [--quick] [--cluster-only]
 // bench/run.sh builds nbdmux and passes all of these; see bench/README.md.
 var options = args.ToList();
 string Option(string name, string? fallback = null)
@@ -10,7 +10,7 @@ string Option(string name, string? fallback = null)
         : fallback ?? throw new ArgumentException($"missing {name}; run bench/run.sh instead (see bench/README.md)");
 }
 
-var plan = options.Contains("--quick") ? BenchPlan.QuickRun : BenchPlan.Full;
+var plan = (options.Contains("--quick") ? BenchPlan.QuickRun : BenchPlan.Full) with { ClusterOnly = options.Contains("--cluster-only") };
 var output = Option("--out");
 var workDir = Directory.CreateDirectory(Option("--work-dir")).FullName;
 var analysisPath = Option("--analysis", "");
@@ -21,7 +21,7 @@ var loadAtStart = Machine.LoadAverage();
 var run = new BenchRun(plan, Path.GetFullPath(Option("--api-dll")), Option("--reference"), workDir, Progress);
 await run.RunAsync();
 
-var missing = Figures.Cells().Where(cell => !run.Measured.Any(f => f.Spec == cell.Spec && f.Daemon == cell.Daemon))
+var missing = Figures.Cells(plan.ClusterOnly).Where(cell => !run.Measured.Any(f => f.Spec == cell.Spec && f.Daemon == cell.Daemon))
     .Select(cell => cell.Daemon is { } daemon ? $"{cell.Spec.Id} ({daemon.Title()})" : cell.Spec.Id).ToList();
 if (missing.Count > 0)
 {

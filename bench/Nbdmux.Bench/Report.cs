@@ -29,12 +29,17 @@ public sealed record Report(
                 .AppendLine("> Its numbers are not comparable with the targets; verdicts are left out.").AppendLine();
         }
 
+        if (Plan.ClusterOnly)
+        {
+            text.AppendLine("> **Cluster phase only** (`bench/run.sh --cluster-only`): the figures of nodes sharing a PostgreSQL registry (9a-9h), without the rest of a full run.").AppendLine();
+        }
+
         text.AppendLine("Written by `bench/run.sh` (see bench/README.md); every figure below comes from this one run, each daemon measured by the same client code.").AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"- commit: `{Commit}`")
             .AppendLine(CultureInfo.InvariantCulture, $"- date: {Started:yyyy-MM-dd HH:mm} UTC, took {Duration.TotalMinutes:F1} min")
             .AppendLine(CultureInfo.InvariantCulture, $"- machine: {Machine.Cores} cores ({Machine.Cpu()}), {Machine.MemoryGiB():F1} GiB memory, Linux {Machine.Kernel()}")
             .AppendLine(CultureInfo.InvariantCulture, $"- load average (1/5/15 min): {LoadAtStart} at start, {LoadAtEnd} at end (the machine is shared; the harness itself runs on the same cores)")
-            .AppendLine(CultureInfo.InvariantCulture, $"- nbd-server {Machine.PackageVersion("nbd-server")}, nbdkit {Machine.PackageVersion("nbdkit")}, libnbd-bin {Machine.PackageVersion("libnbd-bin")}, .NET {Environment.Version}, {Machine.PythonVersion()}")
+            .AppendLine(CultureInfo.InvariantCulture, $"- nbd-server {Machine.PackageVersion("nbd-server")}, nbdkit {Machine.PackageVersion("nbdkit")}, libnbd-bin {Machine.PackageVersion("libnbd-bin")}, postgresql {Machine.PackageVersion("postgresql")}, .NET {Environment.Version}, {Machine.PythonVersion()}")
             .AppendLine(CultureInfo.InvariantCulture, $"- daemons: {Daemon.Nbdkit.Title()} (`--nbd-backend nbdkit`), {Daemon.NbdServer.Title()} (`--nbd-backend nbd-server`), {Daemon.Reference.Title()}: {Reference}")
             .AppendLine(CultureInfo.InvariantCulture, $"- sizes: {Plan.Exports} exports, data-plane image {Plan.DataImageBytes >> 20} MiB, {Plan.Repetitions} repetition(s) per figure " +
                         $"({Plan.NewNameSamples} new-name, {Plan.RepostSamples} re-POST and {Plan.FileChangeSamples} file-change samples per repetition, " +
@@ -57,7 +62,7 @@ public sealed record Report(
             .AppendLine("Each cell: the median over the repetitions, with min–max when there were several (a latency's value in one repetition is that repetition's percentile over its samples). — : not measured on that daemon.").AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"| id | figure | {string.Join(" | ", Daemons.All.Select(d => d.Title()))} | how |")
             .AppendLine(CultureInfo.InvariantCulture, $"|---|---|{string.Concat(Daemons.All.Select(_ => "---|"))}---|");
-        foreach (var spec in Figures.All.Where(s => !s.IsBaseline))
+        foreach (var spec in Figures.All.Where(s => !s.IsBaseline && Measured.Any(f => f.Spec == s)))
         {
             var row = Measured.Where(f => f.Spec == spec).ToList();
             var cells = Daemons.All.Select(d => row.FirstOrDefault(f => f.Daemon == d) is { } figure ? Cell(figure) : "—");
@@ -81,7 +86,7 @@ public sealed record Report(
             }
         }
 
-        if (Analysis.Length > 0 && !Plan.Quick)
+        if (Analysis.Length > 0 && !Plan.Quick && !Plan.ClusterOnly)
         {
             text.AppendLine().AppendLine(Analysis.TrimEnd());
         }

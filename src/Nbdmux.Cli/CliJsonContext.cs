@@ -8,6 +8,7 @@ namespace Nbdmux.Cli;
 [JsonSerializable(typeof(IReadOnlyList<NbdmuxExport>))]
 [JsonSerializable(typeof(NbdmuxExport))]
 [JsonSerializable(typeof(NbdmuxHealth))]
+[JsonSerializable(typeof(IReadOnlyList<NbdmuxNode>))]
 [JsonSerializable(typeof(NbdmuxImagePage))]
 [JsonSerializable(typeof(RemoveOutcome))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -11,16 +11,10 @@ public static class ExportTable
 
     public static void Write(TextWriter output, IReadOnlyList<NbdmuxExport> exports)
     {
-        var rows = exports
-            .Select(export => new[] { export.Name, export.File, Size(export), Mode(export), $"{export.ConnectionCount}", export.Status })
-            .Prepend(Header)
-            .ToList();
-        var widths = Enumerable.Range(0, Header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            var cells = row.Select((cell, column) => column == SizeColumn && row != Header ? cell.PadLeft(widths[column]) : cell.PadRight(widths[column]));
-            output.WriteLine(string.Join("  ", cells).TrimEnd());
-        }
+        AlignedTable.Write(
+            output, Header,
+            exports.Select(export => new[] { export.Name, export.File, Size(export), Mode(export), $"{export.ConnectionCount}", export.Status }),
+            SizeColumn);
     }
 
     /// <summary>A warm not yet ready has no image to measure: "-" rather than a size of 0.</summary>

@@ -17,20 +17,14 @@ public static class ImageTable
             return;
         }
 
-        var rows = page.Images
-            .Select(image => new[]
+        AlignedTable.Write(
+            output, Header,
+            page.Images.Select(image => new[]
             {
                 image.Path, ByteSize.Describe(image.SizeBytes),
                 image.Servable ? $"yes ({image.PartitionTable})" : "no", image.Exports.Count > 0 ? string.Join(",", image.Exports) : "-",
-            })
-            .Prepend(Header)
-            .ToList();
-        var widths = Enumerable.Range(0, Header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            var cells = row.Select((cell, column) => column == SizeColumn && row != Header ? cell.PadLeft(widths[column]) : cell.PadRight(widths[column]));
-            output.WriteLine(string.Join("  ", cells).TrimEnd());
-        }
+            }),
+            SizeColumn);
 
         foreach (var image in page.Images.Where(image => image.Problem is not null))
         {

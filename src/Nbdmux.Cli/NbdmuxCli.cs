@@ -5,7 +5,7 @@ using Nbdmux.Client;
 
 namespace Nbdmux.Cli;
 
-/// <summary>`nbdmux ls|show|add|warm|rm|images|health`: exit code 0 on success, otherwise one `nbdmux: ...` line on stderr.</summary>
+/// <summary>`nbdmux ls|show|add|warm|rm|images|nodes|health`: exit code 0 on success, otherwise one `nbdmux: ...` line on stderr.</summary>
 public static class NbdmuxCli
 {
     public const int Success = 0;
@@ -23,6 +23,7 @@ public static class NbdmuxCli
             WarmCommand.Create(globals, console),
             RemoveCommand.Create(globals, console),
             ImagesCommand.Create(globals, console),
+            NodesCommand.Create(globals, console),
             HealthCommand.Create(globals, console),
         };
         foreach (var option in globals.All)

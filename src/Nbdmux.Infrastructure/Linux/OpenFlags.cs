@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Nbdmux.Infrastructure.Linux;
 
-/// <summary>open(2) flags; O_DIRECTORY and O_NOFOLLOW have other values on x86 than on every other architecture.</summary>
+/// <summary>open(2) flags; O_DIRECTORY, O_NOFOLLOW and O_DIRECT have other values on x86 than on every other architecture.</summary>
 internal static class OpenFlags
 {
     public const int ReadOnly = 0;
@@ -17,4 +17,7 @@ internal static class OpenFlags
     public static int Directory => IsX86 ? 0x10000 : 0x4000;
 
     public static int NoFollow => IsX86 ? 0x20000 : 0x8000;
+
+    /// <summary>O_DIRECT: I/O between the caller's memory and the disk, past the page cache.</summary>
+    public static int Direct => IsX86 ? 0x4000 : 0x10000;
 }

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using Nbdmux.Domain.Exports;
 using SharpCompress.Compressors.BZip2;
 using SharpCompress.Compressors.Xz;
-using ZstdSharp;
 
 namespace Nbdmux.Infrastructure.Warming;
 
@@ -43,7 +42,7 @@ public static class Unpacking
     {
         WarmFormat.Raw or WarmFormat.Qcow2 => packed,
         WarmFormat.Gzip => new GZipStream(packed, CompressionMode.Decompress),
-        WarmFormat.Zstd => new DecompressionStream(packed),
+        WarmFormat.Zstd => new ZstdStream(packed),
         WarmFormat.Xz => new XZStream(packed),
         WarmFormat.Bzip2 => BZip2Stream.Create(packed, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a warm format."),

@@ -43,6 +43,9 @@ public sealed partial class Warmer(
     /// <summary>Large enough for the decompressors to run at full speed; a multiple of the hole size.</summary>
     private const int ChunkBytes = 1024 * 1024;
 
+    /// <summary>Chunks between reading and writing: one being read, one being written, and slack for either being briefly the slower.</summary>
+    private const int ChunksInFlight = 4;
+
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
@@ -366,43 +369,90 @@ public sealed partial class Warmer(
         return await CopyAsync(copy, stagedRaw, image.Format, hash: source.Sha256 is not null, progress: null, cancellationToken);
     }
 
-    /// <summary>Copies the raw bytes into a new sparse file; returns their SHA-256 when asked to hash.</summary>
+    /// <summary>
+    /// Copies the raw bytes into a new sparse file; returns their SHA-256 when asked to hash.
+    /// Reading (and unpacking) and writing run at once on two threads, as <c>curl | zstd -d &gt; file</c>
+    /// runs on two processes: <see cref="ChunksInFlight"/> chunks go round between them.
+    /// </summary>
     private static async Task<string?> CopyAsync(Stream from, string path, string format, bool hash, WarmProgress? progress, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        using var writer = new SparseImageWriter(path, hash);
+        var empty = Channel.CreateUnbounded<Memory<byte>>();
+        var filled = Channel.CreateUnbounded<(Memory<byte> Chunk, int Length)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        for (var i = 0; i < ChunksInFlight; i++)
+        {
+            empty.Writer.TryWrite(SparseImageWriter.NewBuffer(ChunkBytes));
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writing = Task.Run(() => WriteChunksAsync(writer, filled.Reader, empty.Writer, stop), CancellationToken.None);
         try
         {
-            using var writer = new SparseImageWriter(path, hash);
             while (true)
             {
-                int read;
-                try
-                {
-                    read = await from.ReadAtLeastAsync(buffer.AsMemory(0, ChunkBytes), ChunkBytes, throwOnEndOfStream: false, cancellationToken);
-                }
-                catch (Exception e) when (e is not (IOException or OperationCanceledException or WarmSourceException or HttpRequestException))
-                {
-                    throw new WarmSourceException($"the source is not a valid {format} image ({e.Message}); give the right format", transient: false);
-                }
-
+                var chunk = await empty.Reader.ReadAsync(stop.Token);
+                var read = await ReadChunkAsync(from, chunk, format, stop.Token);
                 if (read == 0)
                 {
                     break;
                 }
 
-                writer.Write(buffer.AsSpan(0, read));
+                filled.Writer.TryWrite((chunk, read));
                 if (progress is not null)
                 {
-                    await progress.ReportAsync(ExportStatus.Fetching, force: false, cancellationToken);
+                    await progress.ReportAsync(ExportStatus.Fetching, force: false, stop.Token);
                 }
             }
-
-            writer.Complete();
-            return writer.Sha256();
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Only a failed write stops the reading so: that failure, awaited below, is the warm's.
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            filled.Writer.TryComplete();
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            filled.Writer.TryComplete();
+        }
+
+        await writing;
+        writer.Complete();
+        return writer.Sha256();
+    }
+
+    private static async Task<int> ReadChunkAsync(Stream from, Memory<byte> chunk, string format, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await from.ReadAtLeastAsync(chunk, chunk.Length, throwOnEndOfStream: false, cancellationToken);
+        }
+        catch (Exception e) when (e is not (IOException or OperationCanceledException or WarmSourceException or HttpRequestException))
+        {
+            throw new WarmSourceException($"the source is not a valid {format} image ({e.Message}); give the right format", transient: false);
+        }
+    }
+
+    /// <summary>Writes the chunks read, handing each back to be read into again; a failure stops the reading.</summary>
+    private static async Task WriteChunksAsync(
+        SparseImageWriter writer, ChannelReader<(Memory<byte> Chunk, int Length)> filled, ChannelWriter<Memory<byte>> empty, CancellationTokenSource stop)
+    {
+        try
+        {
+            await foreach (var (chunk, length) in filled.ReadAllAsync(stop.Token))
+            {
+                writer.Write(chunk.Span[..length]);
+                empty.TryWrite(chunk);
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
         }
     }
 

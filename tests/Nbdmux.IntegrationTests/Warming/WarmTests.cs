@@ -227,6 +227,24 @@ public sealed class WarmTests(WarmImages images, WarmDaemon fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_zstd_source_corrupted_part_way_fails_saying_so_and_leaves_nothing_behind()
+    {
+        var packed = images.Packed(WarmFormat.Zstd).ToArray();
+        for (var i = packed.Length / 2; i < packed.Length / 2 + 64; i++)
+        {
+            packed[i] ^= 0x5a;
+        }
+
+        await WarmAsync(Daemon, new { name = "corrupt", src_url = Server.Serve("corrupt/disk.img.zst", new Served(packed)) });
+
+        var failed = await SettledAsync(Daemon, "corrupt");
+        Assert.Equal("failed", (string?)failed["status"]);
+        Assert.Contains("the source is not a valid img.zst image (libzstd: ", (string?)failed["error"]);
+        Assert.False(File.Exists(Path.Combine(Daemon.ImagesDir, "corrupt.img")));
+        Assert.Empty(StagedFiles("corrupt"));
+    }
+
+    [Fact]
     public async Task A_missing_image_fails_with_what_the_server_said_without_retries()
     {
         await WarmAsync(Daemon, new { name = "missing", src_url = Server.Url("nothing/here.img") });

@@ -56,6 +56,41 @@ public sealed class WarmingPartsTests : IDisposable
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Data_in_a_last_partial_block_is_kept_to_the_byte_from_aligned_memory_or_not(bool aligned)
+    {
+        var image = new byte[(2 << 20) + 5000];
+        new Random(5).NextBytes(image.AsSpan(4096, 3 * 4096));
+        new Random(6).NextBytes(image.AsSpan((2 << 20) + 4000));
+        var path = Path.Combine(_directory, "tail.img");
+
+        using (var writer = new SparseImageWriter(path, hash: false))
+        {
+            for (var offset = 0; offset < image.Length; offset += 1 << 20)
+            {
+                var piece = image.AsSpan(offset, Math.Min(1 << 20, image.Length - offset));
+                if (aligned)
+                {
+                    var buffer = SparseImageWriter.NewBuffer(1 << 20);
+                    piece.CopyTo(buffer.Span);
+                    writer.Write(buffer.Span[..piece.Length]);
+                }
+                else
+                {
+                    // An odd address: what the writer cannot hand to the disk as it is.
+                    writer.Write(piece.ToArray().Prepend((byte)0).ToArray().AsSpan(1));
+                }
+            }
+
+            writer.Complete();
+        }
+
+        Assert.Equal(image, File.ReadAllBytes(path));
+        Assert.True(DiskUsage.AllocatedBytes(path) <= 64 << 10, $"{DiskUsage.AllocatedBytes(path)} bytes allocated for 13 KiB of data");
+    }
+
+    [Theory]
     [InlineData(new byte[] { 0x1f, 0x8b, 8, 0 }, WarmFormat.Gzip)]
     [InlineData(new byte[] { 0x28, 0xb5, 0x2f, 0xfd, 0 }, WarmFormat.Zstd)]
     [InlineData(new byte[] { 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0 }, WarmFormat.Xz)]
