@@ -73,4 +73,5 @@ public sealed record NbdmuxExport(
 /// <summary>A client connected to an export.</summary>
 /// <param name="Peer">Its address and port.</param>
 /// <param name="Since">When it connected.</param>
-public sealed record NbdmuxConnection(string Peer, DateTimeOffset Since);
+/// <param name="Node">The node it is connected to, when the daemon shares its registry with others.</param>
+public sealed record NbdmuxConnection(string Peer, DateTimeOffset Since, string? Node = null);

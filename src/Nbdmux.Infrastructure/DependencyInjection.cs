@@ -69,6 +69,8 @@ public static class DependencyInjection
         services.AddSingleton<IClusterPropagation, ClusterPropagation>();
         services.AddHostedService<NodeHeartbeat>();
         services.AddHostedService<RegistrySync>();
+        services.AddSingleton<IClusterClients, ClusterClients>();
+        services.AddHostedService<ClientRecorder>();
 
         services.AddSingleton<IWarmSources, WarmSources>();
         services.TryAddSingleton<IWarmMetrics, UncountedWarms>();

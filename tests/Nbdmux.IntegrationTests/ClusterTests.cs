@@ -5,12 +5,24 @@ using Nbdmux.Nbd;
 
 namespace Nbdmux.IntegrationTests;
 
-/// <summary>Three nodes (ports and data dirs of their own, one image root) sharing one PostgreSQL registry.</summary>
-public sealed class ThreeNodes : IAsyncLifetime
+/// <summary>Three nodes (ports and data dirs of their own, one image root) sharing one PostgreSQL registry, on nbd-server.</summary>
+public class ThreeNodes : IAsyncLifetime
 {
-    public NbdmuxDaemon A { get; } = new();
-    public NbdmuxDaemon B { get; } = new();
-    public NbdmuxDaemon C { get; } = new();
+    public ThreeNodes()
+        : this(Backends.NbdServer)
+    {
+    }
+
+    protected ThreeNodes(string backend)
+    {
+        A = new(backend: backend);
+        B = new(backend: backend);
+        C = new(backend: backend);
+    }
+
+    public NbdmuxDaemon A { get; }
+    public NbdmuxDaemon B { get; }
+    public NbdmuxDaemon C { get; }
 
     public IReadOnlyList<NbdmuxDaemon> All => [A, B, C];
 
@@ -38,6 +50,9 @@ public sealed class ThreeNodes : IAsyncLifetime
         }
     }
 }
+
+/// <summary>The same three nodes on nbdkit.</summary>
+public sealed class ThreeNbdkitNodes() : ThreeNodes(Backends.Nbdkit);
 
 public sealed class ClusterTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
 {
@@ -143,3 +158,77 @@ public sealed class ClusterTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
         }
     }
 }
+
+/// <summary>Clients on one node keep changes through another from cutting them off, until forced; on each backend.</summary>
+public abstract class ClusterClientTests(ThreeNodes nodes)
+{
+    [Fact]
+    public async Task A_client_on_one_node_refuses_a_delete_through_another_until_forced_and_force_cuts_it_there()
+    {
+        var image = TestImage.Create(nodes.A.ImagesDir, "booted-on-b.img", seed: 13);
+        (await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "booted-on-b", file = image.Path })).EnsureSuccessStatusCode();
+        await using var booted = await nodes.B.ConnectAsync("booted-on-b");
+        // B records its clients a few milliseconds after its NBD server lists them; A shows them once it has.
+        JsonObject? seen = null;
+        await Eventually.TrueAsync(
+            async () => (int?)(seen = await nodes.A.Http.GetFromJsonAsync<JsonObject>("/exports/booted-on-b"))!["connection_count"] == 1,
+            TimeSpan.FromSeconds(10), "node a showed the client on node b");
+        Assert.Equal("b", (string?)seen!["connections"]![0]!["node"]);
+        var listed = (await nodes.C.Http.GetFromJsonAsync<JsonArray>("/exports"))!.Single(e => (string?)e!["name"] == "booted-on-b")!;
+        Assert.Equal(("b", 1), ((string?)listed["connections"]![0]!["node"], (int?)listed["connection_count"]));
+
+        var refused = await nodes.A.Http.DeleteAsync("/exports/booted-on-b");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Contains("on node b", (string?)problem["detail"]);
+        Assert.Equal("b", (string?)problem["connections"]![0]!["node"]);
+        Assert.True(TestImage.IsSectorOf(13, 1, await booted.ReadAsync(TestImage.SectorSize, TestImage.SectorSize, default)));
+
+        var forced = await nodes.A.Http.DeleteAsync("/exports/booted-on-b?force=true");
+
+        Assert.Equal(HttpStatusCode.NoContent, forced.StatusCode);
+        Assert.False(forced.Headers.Contains("Nbdmux-Unconfirmed-Nodes"));
+        // No wait: node b cut its client before it confirmed the change, and the answer waited for that.
+        await Assert.ThrowsAnyAsync<IOException>(() => booted.ReadAsync(0, TestImage.SectorSize, default));
+        foreach (var node in nodes.All)
+        {
+            await Assert.ThrowsAsync<NbdNegotiationException>(() => node.ConnectAsync("booted-on-b"));
+        }
+    }
+
+    [Fact]
+    public async Task A_file_swapped_by_force_through_one_node_cuts_the_old_files_client_on_another_and_serves_the_new_file_there()
+    {
+        var first = TestImage.Create(nodes.A.ImagesDir, "swap-first.img", seed: 21);
+        var second = TestImage.Create(nodes.A.ImagesDir, "swap-second.img", seed: 121);
+        (await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "swap-on-c", file = first.Path })).EnsureSuccessStatusCode();
+        await using var booted = await nodes.C.ConnectAsync("swap-on-c");
+        await Eventually.TrueAsync(
+            async () => (int?)(await nodes.B.Http.GetFromJsonAsync<JsonObject>("/exports/swap-on-c"))!["connection_count"] == 1,
+            TimeSpan.FromSeconds(10), "node b showed the client on node c");
+
+        var refused = await nodes.B.Http.PostAsJsonAsync("/exports", new { name = "swap-on-c", file = second.Path });
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("on node c", await refused.Content.ReadAsStringAsync());
+
+        var forced = await nodes.B.Http.PostAsJsonAsync("/exports?force=true", new { name = "swap-on-c", file = second.Path });
+
+        Assert.Equal(HttpStatusCode.OK, forced.StatusCode);
+        Assert.False(forced.Headers.Contains("Nbdmux-Unconfirmed-Nodes"));
+        await Assert.ThrowsAnyAsync<IOException>(() => booted.ReadAsync(0, TestImage.SectorSize, default));
+        await using var fresh = await nodes.C.ConnectAsync("swap-on-c");
+        Assert.True(TestImage.IsSectorOf(121, 0, await fresh.ReadAsync(0, TestImage.SectorSize, default)));
+        // A client of the new file is left alone by c's later passes; the next forced change cuts it.
+        (await nodes.A.Http.PostAsJsonAsync("/exports", new { name = "after-swap", file = first.Path })).EnsureSuccessStatusCode();
+        Assert.True(TestImage.IsSectorOf(121, 1, await fresh.ReadAsync(TestImage.SectorSize, TestImage.SectorSize, default)));
+        Assert.Equal(HttpStatusCode.NoContent, (await nodes.A.Http.DeleteAsync("/exports/swap-on-c?force=true")).StatusCode);
+        await Assert.ThrowsAnyAsync<IOException>(() => fresh.ReadAsync(0, TestImage.SectorSize, default));
+        Assert.Equal(HttpStatusCode.NoContent, (await nodes.A.Http.DeleteAsync("/exports/after-swap")).StatusCode);
+    }
+}
+
+public sealed class NbdServerClusterClientTests(ThreeNodes nodes) : ClusterClientTests(nodes), IClassFixture<ThreeNodes>;
+
+public sealed class NbdkitClusterClientTests(ThreeNbdkitNodes nodes) : ClusterClientTests(nodes), IClassFixture<ThreeNbdkitNodes>;

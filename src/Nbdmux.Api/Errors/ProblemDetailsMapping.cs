@@ -33,7 +33,12 @@ public sealed class ProblemDetailsMapping(IProblemDetailsService problemDetails,
                 Status = ErrorStatus.Of(inUse),
                 Title = "The export is in use.",
                 Detail = inUse.Message,
-                Extensions = { ["connections"] = inUse.Connections.Select(c => new { peer = c.Peer, since = c.Since }).ToArray() },
+                Extensions =
+                {
+                    ["connections"] = inUse.Clients
+                        .Select(c => c.Node is null ? (object)new { peer = c.Peer, since = c.Since } : new { peer = c.Peer, since = c.Since, node = c.Node })
+                        .ToArray(),
+                },
             },
             ImageSharedException shared => new ProblemDetails
             {

@@ -1,10 +1,23 @@
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Domain.Nodes;
 
 namespace Nbdmux.Application.Exports;
 
-/// <summary>A client connected to an export, as the API shows it.</summary>
-public sealed record ConnectionDto(string Peer, DateTimeOffset Since);
+/// <summary>A client connected to an export, as the API shows it; <paramref name="Node"/>, the node it is connected to, only when the registry is shared.</summary>
+public sealed record ConnectionDto(string Peer, DateTimeOffset Since, string? Node = null);
+
+/// <summary>
+/// On a shared registry, this node's name and the clients the other nodes that are up recorded:
+/// an export shows its clients on every node.
+/// </summary>
+public sealed record ClusterConnections(string? LocalNode, IReadOnlyList<NodeClient> Elsewhere)
+{
+    public static ClusterConnections None { get; } = new(null, []);
+
+    public static async Task<ClusterConnections> ReadAsync(IClusterClients cluster, string? export, CancellationToken cancellationToken) =>
+        cluster.LocalNode is { } local ? new(local, await cluster.ElsewhereAsync(export, cancellationToken)) : None;
+}
 
 /// <summary>
 /// An export as the API shows it (snake_case on the wire: size_bytes, created_at, ...). The warm
@@ -45,10 +58,16 @@ public sealed record ExportDto(
     /// <summary>The statuses a record can show, in the order the dashboard and metrics list them.</summary>
     public static IReadOnlyList<ExportStatus> Statuses { get; } = Enum.GetValues<ExportStatus>();
 
-    public static ExportDto From(Export export, NbdServerStatus server, IEnumerable<ClientConnection> connections, TargetAddress? target)
+    public static ExportDto From(
+        Export export, NbdServerStatus server, IEnumerable<ClientConnection> connections, TargetAddress? target, ClusterConnections? cluster = null)
     {
         var problem = export.Status == ExportStatus.Ready ? server.WithheldReason(export.Name) : null;
-        var clients = connections.Where(c => c.Export == export.Name).Select(c => new ConnectionDto(c.Peer, c.Since)).ToList();
+        cluster ??= ClusterConnections.None;
+        List<ConnectionDto> clients =
+        [
+            .. connections.Where(c => c.Export == export.Name).Select(c => new ConnectionDto(c.Peer, c.Since, cluster.LocalNode)),
+            .. cluster.Elsewhere.Where(c => c.Export == export.Name).Select(c => new ConnectionDto(c.Peer, c.Since, c.Node)),
+        ];
         return new ExportDto(
             export.Name,
             export.FilePath,

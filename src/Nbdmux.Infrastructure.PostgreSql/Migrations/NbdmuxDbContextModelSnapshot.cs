@@ -252,6 +252,65 @@ namespace Nbdmux.Infrastructure.PostgreSql.Migrations
                     b.ToTable("nodes", (string)null);
                 });
 
+            modelBuilder.Entity("Nbdmux.Domain.Nodes.NodeClient", b =>
+                {
+                    b.Property<string>("Node")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("node");
+
+                    b.Property<string>("ConnectionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Export")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("export");
+
+                    b.Property<string>("Peer")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("peer");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.HasKey("Node", "ConnectionId", "Export");
+
+                    b.HasIndex("Export");
+
+                    b.ToTable("node_clients", (string)null);
+                });
+
+            modelBuilder.Entity("Nbdmux.Infrastructure.Persistence.ClientCut", b =>
+                {
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("Export")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("export");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("OrderedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ordered_by");
+
+                    b.HasKey("Revision", "Export");
+
+                    b.ToTable("client_cuts", (string)null);
+                });
+
             modelBuilder.Entity("Nbdmux.Infrastructure.Persistence.RegistryRevision", b =>
                 {
                     b.Property<int>("Id")

@@ -129,7 +129,14 @@ public sealed class RegistrySync(
 
         var wanted = (await db.Exports.AsNoTracking().Where(e => e.Status == ExportStatus.Ready).ToListAsync(cancellationToken))
             .Select(ServedExport.From).ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var cuts = await db.ClientCuts.AsNoTracking()
+            .Where(c => c.Revision > _applied && c.Revision <= revision && c.OrderedBy != local.Name)
+            .ToListAsync(cancellationToken);
+        // nbd-server lists a client under an export only while it serves that export.
+        var connectedBefore = server.Connections();
         var served = server.Served;
+        var displaced = wanted.Values.Where(e => served.GetValueOrDefault(e.Name) is { } was && was.FilePath != e.FilePath).Select(e => e.Name)
+            .Concat(served.Keys.Where(name => !wanted.ContainsKey(name))).ToHashSet(StringComparer.Ordinal);
         foreach (var export in wanted.Values.Where(e => !Equals(served.GetValueOrDefault(e.Name), e) && !Equals(_unservable.GetValueOrDefault(e.Name), e)))
         {
             try
@@ -154,10 +161,57 @@ public sealed class RegistrySync(
             _unservable.Remove(name);
         }
 
+        await CutClientsAsync(cuts, connectedBefore, cancellationToken);
+        WarnOfClientsLeftBehind(displaced, cuts, connectedBefore);
+
         committed.Invalidate();
         await db.Database.ExecuteSqlAsync($"UPDATE nodes SET applied_revision = {revision} WHERE name = {local.Name} AND applied_revision < {revision}", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         _applied = revision;
+    }
+
+    /// <summary>
+    /// Carries out the forced changes among those this pass applied: the clients of their exports
+    /// that connected before the change was live here (to the file it removed or replaced) are
+    /// cut, before the pass confirms. A client that connects meanwhile may be cut too; one left on
+    /// the old file would not be what the force promised. The first pass knows no revision it
+    /// applied before: it cuts the clients that were connected when a change was forced, which an
+    /// NBD server left running by the earlier nbdmux may still hold.
+    /// </summary>
+    private async Task CutClientsAsync(List<ClientCut> cuts, IReadOnlyList<ClientConnection> connectedBefore, CancellationToken cancellationToken)
+    {
+        if (cuts.Count == 0)
+        {
+            return;
+        }
+
+        var live = time.GetUtcNow();
+        var clients = connectedBefore.Concat(server.Connections()).Distinct()
+            .Where(client => cuts.Any(cut => cut.Export == client.Export && client.Since <= (_applied < 0 ? cut.At : live)))
+            .ToList();
+        if (clients.Count == 0)
+        {
+            return;
+        }
+
+        logger.LogWarning("Node {NodeName} disconnects {Peers}: their exports were changed by force through {Nodes}",
+            local.Name, clients.Select(c => $"{c.Peer} ({c.Export})"), cuts.Select(c => c.OrderedBy).Distinct());
+        await server.DisconnectAsync(clients, cancellationToken);
+    }
+
+    /// <summary>
+    /// Clients that connected here after this node last recorded its clients, and before a change
+    /// (not forced) that removed or replaced their export was checked on another node: nothing
+    /// refused it. They keep the file they opened until they disconnect; new clients get the change.
+    /// </summary>
+    private void WarnOfClientsLeftBehind(HashSet<string> displaced, List<ClientCut> cuts, IReadOnlyList<ClientConnection> connectedBefore)
+    {
+        var left = connectedBefore.Where(c => displaced.Contains(c.Export) && !cuts.Any(cut => cut.Export == c.Export)).ToList();
+        if (left.Count > 0)
+        {
+            logger.LogWarning("Node {NodeName} applied changes to exports its clients {Peers} use; they keep the file they opened until they disconnect",
+                local.Name, left.Select(c => $"{c.Peer} ({c.Export})"));
+        }
     }
 
     private void Failed(Exception e)

@@ -11,7 +11,7 @@ using Nbdmux.Infrastructure.Cluster;
 namespace Nbdmux.Infrastructure.Persistence;
 
 public sealed class ExportStore(
-    NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog, LocalNode local, ChangePropagation propagation)
+    NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog, LocalNode local, ChangePropagation propagation, TimeProvider time)
     : IExportStore
 {
     /// <summary>The advisory lock that stands for the registry's write lock on PostgreSQL ("nbdmux" in ASCII).</summary>
@@ -61,7 +61,7 @@ public sealed class ExportStore(
             throw failure;
         }
 
-        var change = new Change(db, transaction, committed, audited, auditLog, local, propagation, ended: () => _changing = false);
+        var change = new Change(db, transaction, committed, audited, auditLog, local, propagation, time, ended: () => _changing = false);
         _changing = true;
         return change;
     }
@@ -92,9 +92,14 @@ public sealed class ExportStore(
         AuditLog auditLog,
         LocalNode local,
         ChangePropagation propagation,
+        TimeProvider time,
         Action ended)
         : IExportChange
     {
+        private readonly List<string> _cuts = [];
+
+        public void CutClients(string exportName) => _cuts.Add(exportName);
+
         public async Task CommitAsync(Func<Task> makeLive, Func<Task> undo, CancellationToken cancellationToken)
         {
             long revision;
@@ -105,6 +110,7 @@ public sealed class ExportStore(
                 revision = await db.RevisionAsync(cancellationToken);
                 if (db.Database.IsNpgsql())
                 {
+                    await OrderCutsAsync(revision, cancellationToken);
                     // Delivered to the listening nodes when (and only if) the change commits.
                     await db.Database.ExecuteSqlAsync($"SELECT pg_notify({RegistrySync.Channel}, {revision.ToString(CultureInfo.InvariantCulture)})", cancellationToken);
                 }
@@ -148,6 +154,21 @@ public sealed class ExportStore(
                 // Even a failed commit may have reached the disk: read again rather than guess.
                 committed.Invalidate();
             }
+        }
+
+        /// <summary>Only a shared registry has other nodes to order; old orders go, read by every node that was up meanwhile.</summary>
+        private async Task OrderCutsAsync(long revision, CancellationToken cancellationToken)
+        {
+            if (_cuts.Count == 0)
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            var expired = now - ClientCut.KeptFor;
+            await db.ClientCuts.Where(c => c.At < expired).ExecuteDeleteAsync(cancellationToken);
+            db.ClientCuts.AddRange(_cuts.Distinct(StringComparer.Ordinal).Select(name => new ClientCut { Revision = revision, Export = name, OrderedBy = local.Name, At = now }));
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         public async ValueTask DisposeAsync()

@@ -13,6 +13,10 @@ public sealed class NbdmuxDbContext(DbContextOptions<NbdmuxDbContext> options) :
 
     public DbSet<Node> Nodes => Set<Node>();
 
+    public DbSet<NodeClient> NodeClients => Set<NodeClient>();
+
+    public DbSet<ClientCut> ClientCuts => Set<ClientCut>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(NbdmuxDbContext).Assembly);

@@ -12,6 +12,7 @@ internal sealed class Fakes
     public Mock<INbdServer> NbdServer { get; } = new();
     public Mock<IImageFiles> ImageFiles { get; } = new();
     public Mock<IWarmer> Warmer { get; } = new();
+    public Mock<IClusterClients> Cluster { get; } = new();
     public bool Committed { get; private set; }
 
     public Fakes()
@@ -25,6 +26,7 @@ internal sealed class Fakes
             });
         NbdServer.SetupGet(n => n.Status).Returns(new NbdServerStatus(NbdServerState.Running, 42, DateTimeOffset.UnixEpoch, 0, null));
         NbdServer.Setup(n => n.Connections()).Returns([]);
+        Cluster.Setup(c => c.ElsewhereAsync(It.IsAny<string?>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
         Warmer.Setup(w => w.TargetPath(It.IsAny<string>())).Returns((string name) => $"/images/{name}.img");
         Store.Setup(s => s.ListAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => _registered.ToList());
         Store.Setup(s => s.SharerAsync(It.IsAny<string>(), It.IsAny<FileIdentity?>(), It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))

@@ -2,6 +2,7 @@ using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Application.Exports;
 using Nbdmux.Application.Exports.GetExports;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Domain.Nodes;
 
 namespace Nbdmux.UnitTests.Application;
 
@@ -34,6 +35,21 @@ public class LatestExportListTests
         Assert.Empty(_latest.For([], Running, NoClients, Lab));
         Assert.Equal(ExportStatus.Unavailable, Assert.Single(_latest.For(Registry, Running with { State = NbdServerState.Restarting }, NoClients, Lab)).Status);
         Assert.Equal(1, Assert.Single(_latest.For(Registry, Running, [new ClientConnection("7", "node1", "10.0.0.9:4000", DateTimeOffset.UnixEpoch)], Lab)).ConnectionCount);
+    }
+
+    [Fact]
+    public void On_a_shared_registry_each_export_shows_its_clients_on_every_node_and_is_kept_while_they_are_the_same()
+    {
+        IReadOnlyList<ClientConnection> here = [new ClientConnection("7", "node1", "10.0.0.9:4000", DateTimeOffset.UnixEpoch)];
+        var cluster = new ClusterConnections("a", [new NodeClient("b", "42-1", "node1", "10.0.0.5:4000", DateTimeOffset.UnixEpoch)]);
+
+        var list = _latest.For(Registry, Running, here, Lab, cluster);
+
+        var export = Assert.Single(list);
+        Assert.Equal(2, export.ConnectionCount);
+        Assert.Equal([("10.0.0.9:4000", "a"), ("10.0.0.5:4000", "b")], export.Connections.Select(c => (c.Peer, c.Node)));
+        Assert.Same(list, _latest.For(Registry, Running, here, Lab, cluster with { }));
+        Assert.Equal(1, Assert.Single(_latest.For(Registry, Running, here, Lab, cluster with { Elsewhere = [] })).ConnectionCount);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public class RegisterExportCommandHandlerTests
     private readonly SimulatedTime _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
 
     private RegisterExportCommandHandler Handler() => new(
-        _fakes.Store.Object, _fakes.NbdServer.Object, _fakes.ImageFiles.Object, _fakes.Warmer.Object, _clock, new Nbdmux.Application.Common.Audit.AuditedChange(),
+        _fakes.Store.Object, _fakes.NbdServer.Object, _fakes.Cluster.Object, _fakes.ImageFiles.Object, _fakes.Warmer.Object, _clock, new Nbdmux.Application.Common.Audit.AuditedChange(),
         NullLogger<RegisterExportCommandHandler>.Instance);
 
     [Fact]

@@ -12,7 +12,7 @@ public class RemoveExportCommandHandlerTests
     private readonly Fakes _fakes = new();
 
     private RemoveExportCommandHandler Handler() =>
-        new(_fakes.Store.Object, _fakes.NbdServer.Object, TimeProvider.System, _fakes.Warmer.Object, new Nbdmux.Application.Common.Audit.AuditedChange(), NullLogger<RemoveExportCommandHandler>.Instance);
+        new(_fakes.Store.Object, _fakes.NbdServer.Object, _fakes.Cluster.Object, TimeProvider.System, _fakes.Warmer.Object, new Nbdmux.Application.Common.Audit.AuditedChange(), NullLogger<RemoveExportCommandHandler>.Instance);
 
     [Fact]
     public async Task Removes_the_export_and_withdraws_it_before_committing()

@@ -17,7 +17,7 @@ public class WarmExportTests
     private readonly SimulatedTime _clock = new(new DateTimeOffset(2026, 12, 2, 6, 0, 0, TimeSpan.Zero));
 
     private RegisterExportCommandHandler Handler() => new(
-        _fakes.Store.Object, _fakes.NbdServer.Object, _fakes.ImageFiles.Object, _fakes.Warmer.Object, _clock, new Nbdmux.Application.Common.Audit.AuditedChange(),
+        _fakes.Store.Object, _fakes.NbdServer.Object, _fakes.Cluster.Object, _fakes.ImageFiles.Object, _fakes.Warmer.Object, _clock, new Nbdmux.Application.Common.Audit.AuditedChange(),
         NullLogger<RegisterExportCommandHandler>.Instance);
 
     [Fact]

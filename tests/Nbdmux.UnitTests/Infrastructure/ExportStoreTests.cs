@@ -172,6 +172,23 @@ public abstract class ExportStoreTests : IAsyncLifetime
         Assert.Equal(new ImageSharer("a-reader", false), await Store().SharerAsync("/images/a.img", null, "c-writer", onlyWriters: false, default));
     }
 
+    [Fact]
+    public async Task A_forced_change_orders_the_other_nodes_of_a_shared_registry_to_cut_their_clients_in_its_own_revision()
+    {
+        var store = Store();
+        await using (var change = await store.BeginChangeAsync(default))
+        {
+            store.Add(Export.Register("forced", new ImageFile("/images/a.img", 512, new FileIdentity(1, 10)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+            change.CutClients("forced");
+            await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
+        }
+
+        var db = Context();
+        var cuts = await db.ClientCuts.AsNoTracking().Select(c => new { c.Revision, c.Export, c.OrderedBy }).ToListAsync();
+        // A registry of one node has nobody to order.
+        Assert.Equal(_database!.IsShared ? [new { Revision = await db.RevisionAsync(default), Export = "forced", OrderedBy = "node-a" }] : [], cuts);
+    }
+
     private async Task RegisterAsync(params Export[] exports)
     {
         var store = Store();
@@ -186,7 +203,7 @@ public abstract class ExportStoreTests : IAsyncLifetime
 
     private ExportStore Store(AuditedChange? audited = null) =>
         new(Context(), _committed, new DataDirSpace(new NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
-            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809), new ChangePropagation());
+            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809), new ChangePropagation(), TimeProvider.System);
 
     private NbdmuxDbContext Context()
     {

@@ -43,7 +43,7 @@ public sealed class AuditedChange
     public void Became(Export export) => After = Describe(export);
 
     /// <summary>Noted just before they are cut, so a change refused earlier never claims it disconnected anyone.</summary>
-    public void Disconnecting(IEnumerable<ClientConnection> connections) => Disconnected = connections.Select(c => c.Peer).ToList();
+    public void Disconnecting(IReadOnlyList<string> peers) => Disconnected = peers;
 
     /// <summary>File and access in one line, e.g. "/srv/a.img, read-only, allow 10.0.0.0/8".</summary>
     private static string Describe(Export export)

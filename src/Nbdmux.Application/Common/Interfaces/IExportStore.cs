@@ -42,6 +42,12 @@ public interface IExportChange : IAsyncDisposable
     /// </summary>
     /// <exception cref="Exceptions.ChangeNotSavedException">The registry could not record the change.</exception>
     Task CommitAsync(Func<Task> makeLive, Func<Task> undo, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A forced change: every other node that shares the registry disconnects its own clients of
+    /// <paramref name="exportName"/> as it applies the change, before it confirms it.
+    /// </summary>
+    void CutClients(string exportName);
 }
 
 /// <summary>Another export registered with the same image file, and whether it writes to it.</summary>

@@ -4,13 +4,14 @@ using Nbdmux.Application.Common.Interfaces;
 
 namespace Nbdmux.Application.Exports.GetExport;
 
-public sealed class GetExportQueryHandler(IExportStore store, INbdServer nbdServer)
+public sealed class GetExportQueryHandler(IExportStore store, INbdServer nbdServer, IClusterClients cluster)
     : IRequestHandler<GetExportQuery, ExportDto>
 {
     public async Task<ExportDto> Handle(GetExportQuery query, CancellationToken cancellationToken)
     {
         var export = await store.FindAsync(query.Name, cancellationToken)
             ?? throw NotFoundException.Export(query.Name);
-        return ExportDto.From(export, nbdServer.Status, nbdServer.Connections(), query.Target);
+        var elsewhere = await ClusterConnections.ReadAsync(cluster, export.Name, cancellationToken);
+        return ExportDto.From(export, nbdServer.Status, nbdServer.Connections(), query.Target, elsewhere);
     }
 }

@@ -12,6 +12,7 @@ namespace Nbdmux.Application.Exports.RegisterExport;
 public sealed class RegisterExportCommandHandler(
     IExportStore store,
     INbdServer nbdServer,
+    IClusterClients cluster,
     IImageFiles imageFiles,
     IWarmer warmer,
     TimeProvider clock,
@@ -36,7 +37,7 @@ public sealed class RegisterExportCommandHandler(
         var created = export is null;
         var previous = export is null ? null : ServedExport.From(export);
         audit.Found(created ? AuditAction.Register : AuditAction.Replace, export);
-        IReadOnlyList<ClientConnection> displaced = [];
+        var displaced = DisplacedClients.None;
         var changed = export is null || !export.IsServedAs(image, access) || export.Status != ExportStatus.Ready;
         if (changed && !command.Force)
         {
@@ -52,7 +53,7 @@ public sealed class RegisterExportCommandHandler(
         {
             if (export.FilePath != image.Path && export.Status == ExportStatus.Ready)
             {
-                displaced = await ExportClients.ToDisconnectAsync(nbdServer, name, command.Force, clock, cancellationToken);
+                displaced = await ExportClients.ToDisconnectAsync(nbdServer, cluster, change, name, command.Force, clock, cancellationToken);
             }
 
             export.Replace(image, access, clock.GetUtcNow());
@@ -103,7 +104,7 @@ public sealed class RegisterExportCommandHandler(
         }
 
         var previous = export is { Status: ExportStatus.Ready } ? ServedExport.From(export) : null;
-        var displaced = previous is null ? [] : await ExportClients.ToDisconnectAsync(nbdServer, name, force, clock, cancellationToken);
+        var displaced = previous is null ? DisplacedClients.None : await ExportClients.ToDisconnectAsync(nbdServer, cluster, change, name, force, clock, cancellationToken);
         var created = export is null;
         if (export is null)
         {

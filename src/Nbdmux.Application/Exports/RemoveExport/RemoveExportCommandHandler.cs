@@ -12,6 +12,7 @@ namespace Nbdmux.Application.Exports.RemoveExport;
 public sealed class RemoveExportCommandHandler(
     IExportStore store,
     INbdServer nbdServer,
+    IClusterClients cluster,
     TimeProvider clock,
     IWarmer warmer,
     AuditedChange audit,
@@ -33,7 +34,7 @@ public sealed class RemoveExportCommandHandler(
             return Unit.Value;
         }
 
-        var connected = await ExportClients.ToDisconnectAsync(nbdServer, export.Name, command.Force, clock, cancellationToken);
+        var connected = await ExportClients.ToDisconnectAsync(nbdServer, cluster, change, export.Name, command.Force, clock, cancellationToken);
 
         store.Remove(export);
         await change.CommitAsync(async () =>

@@ -245,6 +245,65 @@ namespace Nbdmux.Infrastructure.Persistence.Migrations
                     b.ToTable("nodes", (string)null);
                 });
 
+            modelBuilder.Entity("Nbdmux.Domain.Nodes.NodeClient", b =>
+                {
+                    b.Property<string>("Node")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node");
+
+                    b.Property<string>("ConnectionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Export")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("export");
+
+                    b.Property<string>("Peer")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("since");
+
+                    b.HasKey("Node", "ConnectionId", "Export");
+
+                    b.HasIndex("Export");
+
+                    b.ToTable("node_clients", (string)null);
+                });
+
+            modelBuilder.Entity("Nbdmux.Infrastructure.Persistence.ClientCut", b =>
+                {
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("Export")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("export");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("OrderedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ordered_by");
+
+                    b.HasKey("Revision", "Export");
+
+                    b.ToTable("client_cuts", (string)null);
+                });
+
             modelBuilder.Entity("Nbdmux.Infrastructure.Persistence.RegistryRevision", b =>
                 {
                     b.Property<int>("Id")
