@@ -66,6 +66,8 @@ public static class DependencyInjection
         services.AddHostedService(provider => provider.GetRequiredService<NbdServerSupervisor>());
         // After the supervisor: the node's row says what its NBD server serves.
         services.AddSingleton<IClusterNodes, ClusterNodes>();
+        services.AddSingleton<AppliedRevisions>();
+        services.AddSingleton<ServedRevision>();
         services.AddSingleton<IClusterPropagation, ClusterPropagation>();
         services.AddHostedService<NodeHeartbeat>();
         services.AddHostedService<RegistrySync>();

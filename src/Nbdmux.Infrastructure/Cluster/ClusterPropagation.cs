@@ -5,18 +5,18 @@ using Nbdmux.Infrastructure.Persistence;
 namespace Nbdmux.Infrastructure.Cluster;
 
 /// <summary>
-/// Waits for the other nodes' confirmations (their applied revision in the registry, written by
-/// <see cref="RegistrySync"/>), up to <see cref="Timeout"/>; a node that is down is not waited for.
+/// Waits for the other nodes' confirmations (their applied revision in the registry, written and
+/// announced by <see cref="RegistrySync"/>), up to <see cref="Timeout"/>; a node that is down is not waited for.
 /// The change is committed before this runs: a registry that drops out meanwhile costs the
 /// confirmation, never the answer, which must not say that nothing changed.
 /// </summary>
-public sealed class ClusterPropagation(NbdmuxOptions options, IClusterNodes nodes, TimeProvider time) : IClusterPropagation
+public sealed class ClusterPropagation(NbdmuxOptions options, IClusterNodes nodes, AppliedRevisions applied, TimeProvider time) : IClusterPropagation
 {
     /// <summary>Several reconciliation polls: a node that has not served the change by then is in trouble, and is named.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>A few milliseconds on the confirmations' path, a few queries a second for the registry.</summary>
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
+    /// <summary>How often the nodes are read again without an announcement (one lost while a node reconnects, say).</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Named in the answer when no read of the nodes succeeded: which of them serve the change is unknown.</summary>
     public const string Unknown = "unknown (the registry was out of reach)";
@@ -34,6 +34,7 @@ public sealed class ClusterPropagation(NbdmuxOptions options, IClusterNodes node
         List<string> pending = [Unknown];
         while (true)
         {
+            var announced = applied.Next;
             try
             {
                 var cluster = await nodes.ReadAsync(cancellationToken);
@@ -52,7 +53,8 @@ public sealed class ClusterPropagation(NbdmuxOptions options, IClusterNodes node
                 return pending;
             }
 
-            await Task.Delay(Poll, time, cancellationToken);
+            await Task.WhenAny(announced, Task.Delay(Poll, time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 }

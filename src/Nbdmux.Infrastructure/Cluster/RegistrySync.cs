@@ -16,8 +16,11 @@ namespace Nbdmux.Infrastructure.Cluster;
 /// On a shared registry, keeps this node's NBD server serving what the registry holds, whichever
 /// node changed it: woken at once by the notification every change sends as it commits (LISTEN),
 /// and every <see cref="Poll"/> anyway, so a missed notification costs at most that. Each pass
-/// holds the registry's lock, reads its revision and exports, publishes and withdraws what differs,
-/// and records the revision as this node's (the confirmation the changing node waits for). The
+/// reads the registry's revision, then its exports (as new as that revision, or newer), publishes
+/// and withdraws what differs, and records the revision as this node's (the confirmation the
+/// changing node waits for). Passes take no lock of the registry, so the nodes' passes run side by
+/// side and the next change need not wait for them; a pass keeps apart from this node's own changes
+/// (<see cref="ServedRevision"/>), and is skipped when the node's own change was all that changed. The
 /// first pass runs before the node starts answering, so a node that comes back has caught up
 /// before it reports healthy. While the registry cannot be reached, the NBD server goes on
 /// serving what it serves.
@@ -27,11 +30,16 @@ public sealed class RegistrySync(
     NbdServerSupervisor server,
     LocalNode local,
     CommittedExports committed,
+    ServedRevision servedRevision,
+    AppliedRevisions applied,
     IServiceScopeFactory scopes,
     TimeProvider time,
     ILogger<RegistrySync> logger) : BackgroundService
 {
     public const string Channel = "nbdmux_registry";
+
+    /// <summary>Where each node announces that it has written its applied revision.</summary>
+    public const string AppliedChannel = "nbdmux_applied";
 
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
@@ -40,7 +48,6 @@ public sealed class RegistrySync(
     /// <summary>Exports this node could not serve, as they were then: tried again only once the registry changes them.</summary>
     private readonly Dictionary<string, ServedExport> _unservable = new(StringComparer.Ordinal);
 
-    private long _applied = -1;
     private bool _failing;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -104,7 +111,14 @@ public sealed class RegistrySync(
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await using var listen = new NpgsqlCommand($"LISTEN {Channel}", connection);
+            connection.Notification += (_, notification) =>
+            {
+                if (notification.Channel == AppliedChannel)
+                {
+                    applied.Announce();
+                }
+            };
+            await using var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {AppliedChannel}", connection);
             await listen.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
@@ -117,12 +131,12 @@ public sealed class RegistrySync(
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        using var gate = await servedRevision.EnterAsync(cancellationToken);
+        var applied = servedRevision.Applied;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NbdmuxDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await ExportStore.LockRegistryAsync(db, cancellationToken);
         var revision = await db.RevisionAsync(cancellationToken);
-        if (revision == _applied)
+        if (revision == applied)
         {
             return;
         }
@@ -130,7 +144,7 @@ public sealed class RegistrySync(
         var wanted = (await db.Exports.AsNoTracking().Where(e => e.Status == ExportStatus.Ready).ToListAsync(cancellationToken))
             .Select(ServedExport.From).ToDictionary(e => e.Name, StringComparer.Ordinal);
         var cuts = await db.ClientCuts.AsNoTracking()
-            .Where(c => c.Revision > _applied && c.Revision <= revision && c.OrderedBy != local.Name)
+            .Where(c => c.Revision > applied && c.Revision <= revision && c.OrderedBy != local.Name)
             .ToListAsync(cancellationToken);
         // nbd-server lists a client under an export only while it serves that export.
         var connectedBefore = server.Connections();
@@ -161,13 +175,13 @@ public sealed class RegistrySync(
             _unservable.Remove(name);
         }
 
-        await CutClientsAsync(cuts, connectedBefore, cancellationToken);
+        await CutClientsAsync(cuts, connectedBefore, firstPass: applied < 0, cancellationToken);
         WarnOfClientsLeftBehind(displaced, cuts, connectedBefore);
 
         committed.Invalidate();
         await db.Database.ExecuteSqlAsync($"UPDATE nodes SET applied_revision = {revision} WHERE name = {local.Name} AND applied_revision < {revision}", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        _applied = revision;
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({AppliedChannel}, {local.Name})", cancellationToken);
+        servedRevision.Served(revision);
     }
 
     /// <summary>
@@ -178,7 +192,7 @@ public sealed class RegistrySync(
     /// applied before: it cuts the clients that were connected when a change was forced, which an
     /// NBD server left running by the earlier nbdmux may still hold.
     /// </summary>
-    private async Task CutClientsAsync(List<ClientCut> cuts, IReadOnlyList<ClientConnection> connectedBefore, CancellationToken cancellationToken)
+    private async Task CutClientsAsync(List<ClientCut> cuts, IReadOnlyList<ClientConnection> connectedBefore, bool firstPass, CancellationToken cancellationToken)
     {
         if (cuts.Count == 0)
         {
@@ -187,7 +201,7 @@ public sealed class RegistrySync(
 
         var live = time.GetUtcNow();
         var clients = connectedBefore.Concat(server.Connections()).Distinct()
-            .Where(client => cuts.Any(cut => cut.Export == client.Export && client.Since <= (_applied < 0 ? cut.At : live)))
+            .Where(client => cuts.Any(cut => cut.Export == client.Export && client.Since <= (firstPass ? cut.At : live)))
             .ToList();
         if (clients.Count == 0)
         {

@@ -11,7 +11,15 @@ using Nbdmux.Infrastructure.Cluster;
 namespace Nbdmux.Infrastructure.Persistence;
 
 public sealed class ExportStore(
-    NbdmuxDbContext db, CommittedExports committed, DataDirSpace space, AuditedChange audited, AuditLog auditLog, LocalNode local, ChangePropagation propagation, TimeProvider time)
+    NbdmuxDbContext db,
+    CommittedExports committed,
+    DataDirSpace space,
+    AuditedChange audited,
+    AuditLog auditLog,
+    LocalNode local,
+    ServedRevision served,
+    ChangePropagation propagation,
+    TimeProvider time)
     : IExportStore
 {
     /// <summary>The advisory lock that stands for the registry's write lock on PostgreSQL ("nbdmux" in ASCII).</summary>
@@ -45,23 +53,35 @@ public sealed class ExportStore(
     public async Task<IExportChange> BeginChangeAsync(CancellationToken cancellationToken)
     {
         space.EnsureRoomForAChange();
+        var shared = db.Database.IsNpgsql();
+        var gate = shared ? await served.EnterAsync(cancellationToken) : null;
         IDbContextTransaction? transaction = null;
         try
         {
             transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await LockRegistryAsync(db, cancellationToken);
         }
-        catch (Exception e) when (StorageFailure.Describe(e) is { } failure)
+        catch (Exception e)
         {
             if (transaction is not null)
             {
                 await transaction.DisposeAsync();
             }
 
-            throw failure;
+            gate?.Dispose();
+            if (StorageFailure.Describe(e) is { } failure)
+            {
+                throw failure;
+            }
+
+            throw;
         }
 
-        var change = new Change(db, transaction, committed, audited, auditLog, local, propagation, time, ended: () => _changing = false);
+        var change = new Change(db, transaction, committed, audited, auditLog, local, shared ? served : null, propagation, time, ended: () =>
+        {
+            _changing = false;
+            gate?.Dispose();
+        });
         _changing = true;
         return change;
     }
@@ -91,6 +111,7 @@ public sealed class ExportStore(
         AuditedChange audited,
         AuditLog auditLog,
         LocalNode local,
+        ServedRevision? served,
         ChangePropagation propagation,
         TimeProvider time,
         Action ended)
@@ -124,8 +145,14 @@ public sealed class ExportStore(
             List<AuditEvent> waiting = [];
             try
             {
-                // Live here already: this node never lags behind its own change.
-                await db.Database.ExecuteSqlAsync($"UPDATE nodes SET applied_revision = {revision} WHERE name = {local.Name}", CancellationToken.None);
+                // Live here already: on a registry of its own a node never lags behind its own change; on a
+                // shared one, only if it served every change before it (else its next pass confirms it).
+                var servesAll = served is null || served.Follows(revision);
+                if (servesAll)
+                {
+                    await db.Database.ExecuteSqlAsync($"UPDATE nodes SET applied_revision = {revision} WHERE name = {local.Name}", CancellationToken.None);
+                }
+
                 if (audited.RecordOfSuccess() is { } record)
                 {
                     // Records that waited for a disk with room go first, in the order they happened.
@@ -135,6 +162,11 @@ public sealed class ExportStore(
                 }
 
                 await transaction.CommitAsync(CancellationToken.None);
+                if (servesAll)
+                {
+                    served?.Served(revision);
+                }
+
                 audited.Committed();
                 propagation.Committed(revision);
             }

@@ -6,6 +6,7 @@ using Nbdmux.Application.Common.Cluster;
 using Nbdmux.Application.Common.Interfaces;
 using Nbdmux.Domain.Audit;
 using Nbdmux.Domain.Exports;
+using Nbdmux.Domain.Nodes;
 using Nbdmux.Infrastructure.Cluster;
 using Nbdmux.Infrastructure.Configuration;
 using Nbdmux.Infrastructure.Persistence;
@@ -189,6 +190,41 @@ public abstract class ExportStoreTests : IAsyncLifetime
         Assert.Equal(_database!.IsShared ? [new { Revision = await db.RevisionAsync(default), Export = "forced", OrderedBy = "node-a" }] : [], cuts);
     }
 
+    [Fact]
+    public async Task A_node_confirms_its_own_change_only_when_it_served_every_change_before_it()
+    {
+        var db = Context();
+        db.Nodes.Add(Node.Start("node-a", "localhost", 8082, 10809, "nbdkit", DateTimeOffset.UnixEpoch));
+        await db.SaveChangesAsync();
+        var served = new ServedRevision();
+
+        // Behind: a change another node made is not served here yet.
+        await CommitWithAsync(served, "behind");
+        var afterBehind = await db.RevisionAsync(default);
+        Assert.Equal(_database!.IsShared ? 0 : afterBehind, await AppliedAsync());
+
+        using (await served.EnterAsync(default))
+        {
+            served.Served(afterBehind);
+        }
+
+        await CommitWithAsync(served, "caught-up");
+        var afterCaughtUp = await db.RevisionAsync(default);
+        Assert.Equal(afterCaughtUp, await AppliedAsync());
+        Assert.Equal(_database.IsShared ? afterCaughtUp : afterBehind, served.Applied);
+    }
+
+    private async Task CommitWithAsync(ServedRevision served, string name)
+    {
+        var store = Store(served: served);
+        await using var change = await store.BeginChangeAsync(default);
+        store.Add(Export.Register(name, new ImageFile($"/images/{name}.img", 512, new FileIdentity(2, (ulong)name.Length)), ExportAccess.ReadOnlyForEveryone, DateTimeOffset.UnixEpoch));
+        await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
+    }
+
+    private async Task<long> AppliedAsync() =>
+        (await Context().Nodes.AsNoTracking().SingleAsync(n => n.Name == "node-a")).AppliedRevision;
+
     private async Task RegisterAsync(params Export[] exports)
     {
         var store = Store();
@@ -201,9 +237,9 @@ public abstract class ExportStoreTests : IAsyncLifetime
         await change.CommitAsync(() => Task.CompletedTask, () => Task.CompletedTask, default);
     }
 
-    private ExportStore Store(AuditedChange? audited = null) =>
+    private ExportStore Store(AuditedChange? audited = null, ServedRevision? served = null) =>
         new(Context(), _committed, new DataDirSpace(new NbdmuxOptions { DataDir = _directory }), audited ?? new AuditedChange(),
-            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809), new ChangePropagation(), TimeProvider.System);
+            new AuditLog(Mock.Of<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>()), new LocalNode("node-a", "localhost", 8082, 10809), served ?? new ServedRevision(), new ChangePropagation(), TimeProvider.System);
 
     private NbdmuxDbContext Context()
     {

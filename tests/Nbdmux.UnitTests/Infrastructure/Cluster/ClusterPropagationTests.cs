@@ -39,5 +39,5 @@ public sealed class ClusterPropagationTests
     }
 
     private ClusterPropagation Propagation() =>
-        new(new NbdmuxOptions { DataDir = "/var/lib/nbdmux", Database = "postgresql://u:p@localhost:5432/nbdmux" }, _nodes.Object, _time);
+        new(new NbdmuxOptions { DataDir = "/var/lib/nbdmux", Database = "postgresql://u:p@localhost:5432/nbdmux" }, _nodes.Object, new AppliedRevisions(), _time);
 }
