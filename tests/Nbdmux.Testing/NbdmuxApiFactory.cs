@@ -94,6 +94,14 @@ public sealed class NbdmuxApiFactory : WebApplicationFactory<Program>
 
             // It drives the real NBD server, which is mocked here.
             services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(RegistrySync)));
+            // In its stead: the mocked server serves the fresh registry (revision 0) as its first pass would have.
+            services.RemoveAll<ServedRevision>();
+            services.AddSingleton(_ =>
+            {
+                var served = new ServedRevision();
+                served.Served(0);
+                return served;
+            });
 
             services.RemoveAll<NbdServerSupervisor>();
             services.RemoveAll<INbdServer>();
